@@ -1,0 +1,58 @@
+"""A connection to a warehouse or SaaS tool: an organization's asset, its secrets encrypted."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from connections.fields import EncryptedJSONField
+from connections.registry import CONNECTION_TYPE_CHOICES, CONNECTION_TYPES
+
+
+class Connection(models.Model):
+    class Status(models.TextChoices):
+        HEALTHY = "healthy", "Healthy"
+        NEEDS_AUTH = "needs_auth", "Needs to be reconnected"
+        ERROR = "error", "Error"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="connections"
+    )
+    name = models.CharField(max_length=200)
+    type = models.CharField(max_length=32, choices=CONNECTION_TYPE_CHOICES)
+    configuration = models.JSONField(default=dict, blank=True, help_text="Non-secret settings.")
+    secrets = EncryptedJSONField(blank=True, default=dict, editable=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.HEALTHY)
+    status_error = models.TextField(blank=True, default="")
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "name"], name="connection_name_unique_per_org"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(type__in=list(CONNECTION_TYPES)), name="connection_type_known"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["healthy", "needs_auth", "error"]),
+                name="connection_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_type_display()})"
+
+    @property
+    def secret_names(self) -> list[str]:
+        """Which secrets are saved, without their values."""
+        return sorted(key for key, value in self.secrets.items() if value)

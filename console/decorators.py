@@ -1,0 +1,30 @@
+"""Console pages work inside the signed-in person's organization."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from organizations.services import membership_ensure_for_first_user
+
+View = Callable[..., HttpResponse]
+
+
+def organization_required(view: View) -> View:
+    """Sets ``request.organization``; people without one get a page saying what to do."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        membership = membership_ensure_for_first_user(user=request.user)
+        if membership is None:
+            return render(request, "console/no_organization.html", status=403)
+        request.organization = membership.organization
+        request.membership = membership
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,24 @@
+"""Reads for organizations and API keys."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from organizations.models import ApiKey, Membership, Organization
+from organizations.services import api_key_hash
+
+
+def membership_for_user(*, user: AbstractBaseUser | AnonymousUser) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.select_related("organization").filter(user=user).first()
+
+
+def organization_for_api_key(*, raw_key: str) -> Organization | None:
+    """The organization an API key acts for, or None for an unknown or revoked key."""
+    api_key = (
+        ApiKey.objects.select_related("organization")
+        .filter(key_hash=api_key_hash(raw_key), revoked_at__isnull=True)
+        .first()
+    )
+    return api_key.organization if api_key else None

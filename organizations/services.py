@@ -1,0 +1,78 @@
+"""Writes for organizations, memberships and API keys."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+from django.db import transaction
+from django.utils import timezone
+
+from organizations.models import ApiKey, Membership, Organization
+
+API_KEY_PREFIX = "sl_"
+
+
+def api_key_hash(raw_key: str) -> str:
+    # API keys are 256 random bits: a fast hash is enough (no dictionary to attack).
+    return hashlib.sha256(raw_key.encode()).hexdigest()
+
+
+def api_key_create(
+    *, organization: Organization, name: str, created_by: AbstractUser | None = None
+) -> tuple[ApiKey, str]:
+    """Create a key; the raw key is returned once and never stored."""
+    api_key = ApiKey(organization=organization, name=name, created_by=created_by)
+    raw_key = api_key_assign_new_secret(api_key=api_key)
+    api_key.save()
+    return api_key, raw_key
+
+
+def api_key_assign_new_secret(*, api_key: ApiKey) -> str:
+    """Give an unsaved key a fresh secret; returns the raw key (kept only as its hash)."""
+    raw_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    api_key.prefix = raw_key[:10]
+    api_key.key_hash = api_key_hash(raw_key)
+    return raw_key
+
+
+def api_key_revoke(*, api_key: ApiKey) -> None:
+    ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+@transaction.atomic
+def organization_bootstrap(
+    *, organization_name: str, email: str, password: str, superuser: bool = True
+) -> tuple[Organization, AbstractUser, bool]:
+    """Create (or update) an organization and its admin user; safe to run again.
+
+    Returns the organization, the user and whether the user was newly created.
+    """
+    organization, _ = Organization.objects.get_or_create(name=organization_name)
+    user_model = get_user_model()
+    user, created = user_model.objects.get_or_create(
+        username=email, defaults={"email": email}
+    )
+    user.email = email
+    user.set_password(password)
+    user.is_staff = user.is_staff or superuser
+    user.is_superuser = user.is_superuser or superuser
+    user.save()
+    Membership.objects.update_or_create(
+        user=user, defaults={"organization": organization, "role": Membership.Role.ADMIN}
+    )
+    return organization, user, created
+
+
+@transaction.atomic
+def membership_ensure_for_first_user(*, user: AbstractUser) -> Membership | None:
+    """The first person in (a superuser, before any organization exists) gets one."""
+    existing = Membership.objects.filter(user=user).first()
+    if existing or not user.is_superuser or Organization.objects.exists():
+        return existing
+    organization = Organization.objects.create(name="My organization")
+    return Membership.objects.create(
+        user=user, organization=organization, role=Membership.Role.ADMIN
+    )

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+
+from syncs.models import RecordError, Sync, SyncExecution, SyncState
+
+
+class ReadOnlyHistoryAdmin(admin.ModelAdmin):
+    """History is what happened: viewable, never edited or added by hand."""
+
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Sync)
+class SyncAdmin(admin.ModelAdmin):
+    list_display = ["name", "organization", "model", "target_connection", "target_object", "mode", "active", "updated_at"]
+    list_filter = ["active", "mode", "target_connection__type", "organization"]
+    search_fields = ["name", "id", "target_object"]
+    list_select_related = ["organization", "model", "target_connection"]
+    readonly_fields = ["id", "created_by", "created_at", "updated_at", "executions_link"]
+    raw_id_fields = ["model", "target_connection"]
+
+    @admin.display(description="Executions")
+    def executions_link(self, obj: Sync) -> str:
+        url = reverse("admin:syncs_syncexecution_changelist") + f"?sync__id__exact={obj.pk}"
+        return format_html('<a href="{}">See this sync\'s executions</a>', url)
+
+
+class RecordErrorInline(admin.TabularInline):
+    model = RecordError
+    fields = ["identity_value", "operation", "message", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = "Rejected records (first 50; see all through the link above)"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RecordError]:
+        queryset = super().get_queryset(request)
+        first_ids = list(
+            queryset.filter(execution_id=request.resolver_match.kwargs.get("object_id"))
+            .order_by("id")
+            .values_list("id", flat=True)[:50]
+        ) if request.resolver_match else []
+        return queryset.filter(id__in=first_ids)
+
+
+@admin.register(SyncExecution)
+class SyncExecutionAdmin(ReadOnlyHistoryAdmin):
+    list_display = [
+        "created_at", "sync", "status", "trigger", "duration", "total_count", "insert_count",
+        "update_count", "delete_count", "unchanged_count", "error_count",
+    ]
+    list_filter = ["status", "trigger", "sync__target_connection__type"]
+    search_fields = ["id", "sync__name"]
+    list_select_related = ["sync"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["record_errors_link", "duration"]
+    inlines = [RecordErrorInline]
+
+    @admin.display(description="Duration")
+    def duration(self, obj: SyncExecution) -> str:
+        seconds = obj.duration_seconds
+        if seconds is None:
+            return "—"
+        minutes, rest = divmod(int(round(seconds)), 60)
+        return f"{minutes} min {rest} s" if minutes else f"{seconds:.1f} s"
+
+    @admin.display(description="Rejected records")
+    def record_errors_link(self, obj: SyncExecution) -> str:
+        url = reverse("admin:syncs_recorderror_changelist") + f"?execution__id__exact={obj.pk}"
+        return format_html('<a href="{}">{} rejected record(s)</a>', url, obj.error_count)
+
+
+@admin.register(RecordError)
+class RecordErrorAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["identity_value", "operation", "message", "execution", "created_at"]
+    list_filter = ["operation"]
+    search_fields = ["identity_value", "message"]
+    list_select_related = ["execution__sync"]
+    raw_id_fields = ["execution"]
+
+
+@admin.register(SyncState)
+class SyncStateAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["identity_key", "sync", "destination_id", "values_hash", "updated_at"]
+    search_fields = ["identity_key", "destination_id"]
+    list_select_related = ["sync"]
+    raw_id_fields = ["sync"]

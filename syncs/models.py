@@ -1,0 +1,200 @@
+"""Syncs, their executions (history), rejected records and per-record delivery state."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class SyncMode(models.TextChoices):
+    CREATE = "create", "Create"
+    UPDATE = "update", "Update"
+    UPDATE_OR_CREATE = "updateOrCreate", "Update or create"
+    REPLACE = "replace", "Replace"
+    APPEND = "append", "Append"
+    REMOVE = "remove", "Remove"
+    SNAPSHOT = "snapshot", "Snapshot"
+
+
+class Sync(models.Model):
+    Mode = SyncMode
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="syncs"
+    )
+    name = models.CharField(max_length=200)
+    model = models.ForeignKey("models_app.SqlModel", on_delete=models.PROTECT, related_name="syncs")
+    target_connection = models.ForeignKey(
+        "connections.Connection", on_delete=models.PROTECT, related_name="target_syncs"
+    )
+    # The destination object id (e.g. "cadence:1001"); empty until a `create` target exists.
+    target_object = models.CharField(max_length=512, blank=True, default="")
+    # Properties of a target to create (e.g. a new LinkedIn audience): {str: str}.
+    target_create = models.JSONField(default=dict, blank=True)
+    target_configuration = models.JSONField(default=dict, blank=True)
+    mode = models.CharField(max_length=20, choices=Mode.choices)
+    # {"source": {"field": "email", "model_id": "..."}, "target": "email_address",
+    #  "function": "Equality"}; null for modes that need no identity.
+    identity = models.JSONField(null=True, blank=True)
+    # [{"source": {"field": ..., "model_id": ...}, "target": "first_name"}, ...]
+    fields = models.JSONField(default=list, blank=True)
+    override_fields = models.JSONField(default=list, blank=True)
+    # As the API sent it, e.g. {"frequency": "daily", "hour": "9", "minute": "0"}.
+    schedule = models.JSONField(default=dict, blank=True)
+    active = models.BooleanField(default=True)
+    sync_all_records = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="sync_name_unique_per_org"),
+            models.CheckConstraint(
+                condition=Q(mode__in=SyncMode.values), name="sync_mode_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(target_object="") | ~Q(target_create={}),
+                name="sync_has_target_object_or_create",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "-updated_at"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def frequency(self) -> str:
+        return str(self.schedule.get("frequency", "manual"))
+
+
+class SyncExecution(models.Model):
+    class Status(models.TextChoices):
+        CREATED = "created", "Created"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        CANCELING = "canceling", "Canceling"
+        COMPLETED = "completed", "Completed"
+        FAILED = "failed", "Failed"
+        CANCELED = "canceled", "Canceled"
+        INTERRUPTED = "interrupted", "Interrupted"
+
+    class Trigger(models.TextChoices):
+        MANUAL = "manual", "Manual"
+        SCHEDULE = "schedule", "Schedule"
+        API = "api", "API"
+
+    TERMINAL = ("completed", "failed", "canceled", "interrupted")
+    WAITING = ("created", "queued")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    sync = models.ForeignKey(Sync, on_delete=models.CASCADE, related_name="executions")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.CREATED)
+    trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.MANUAL)
+    resync = models.BooleanField(default=False, help_text="Ignore sync state and resend all rows.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    total_count = models.PositiveIntegerField(default=0)
+    insert_count = models.PositiveIntegerField(default=0)
+    update_count = models.PositiveIntegerField(default=0)
+    delete_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    # Run-level summaries, e.g. "Salesloft rejected credentials (401)"; rows live in RecordError.
+    errors = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        get_latest_by = "created_at"
+        constraints = [
+            # DESIGN.md §5.2: nothing runs twice at once, and starts coalesce into one waiting run.
+            models.UniqueConstraint(
+                fields=["sync"],
+                condition=Q(status__in=["running", "canceling"]),
+                name="one_running_execution_per_sync",
+            ),
+            models.UniqueConstraint(
+                fields=["sync"],
+                condition=Q(status__in=["created", "queued"]),
+                name="one_waiting_execution_per_sync",
+            ),
+            models.CheckConstraint(
+                condition=Q(completed_at__isnull=True)
+                | Q(status__in=["completed", "failed", "canceled", "interrupted"]),
+                name="execution_completed_only_when_terminal",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["sync", "-created_at"]),
+            models.Index(fields=["status", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sync} @ {self.created_at:%Y-%m-%d %H:%M:%S} ({self.status})"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in self.TERMINAL
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if not self.started_at:
+            return None
+        if not self.completed_at:
+            return None
+        return (self.completed_at - self.started_at).total_seconds()
+
+
+class RecordError(models.Model):
+    """A record the destination (or Syncline's checks) rejected; retried on the next run."""
+
+    class Operation(models.TextChoices):
+        INSERT = "insert", "Insert"
+        UPDATE = "update", "Update"
+        UPSERT = "upsert", "Upsert"
+        DELETE = "delete", "Delete"
+        VALIDATE = "validate", "Validation before sending"
+
+    execution = models.ForeignKey(
+        SyncExecution, on_delete=models.CASCADE, related_name="record_errors"
+    )
+    identity_value = models.TextField(blank=True, default="")
+    operation = models.CharField(max_length=10, choices=Operation.choices)
+    message = models.TextField()
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["execution", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.identity_value or '(no identity)'}: {self.message[:80]}"
+
+
+class SyncState(models.Model):
+    """The last values a destination accepted for one record: what makes runs incremental."""
+
+    sync = models.ForeignKey(Sync, on_delete=models.CASCADE, related_name="states")
+    identity_key = models.CharField(max_length=1024)
+    values_hash = models.CharField(max_length=64)
+    destination_id = models.CharField(max_length=255, blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "sync state"
+        constraints = [
+            models.UniqueConstraint(fields=["sync", "identity_key"], name="one_state_per_sync_identity"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sync_id}:{self.identity_key}"
