@@ -1,4 +1,4 @@
-"""Embedded defaults for a machine without services: generated keys and broker folders under var/."""
+"""Embedded defaults for a bare machine: generated keys and broker folders under var/."""
 
 from __future__ import annotations
 

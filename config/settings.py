@@ -40,7 +40,9 @@ SECRET_KEY = _required_secret("SECRET_KEY", embedded_file="secret_key", generate
 
 # Newest first: new data is encrypted with the first key, any listed key decrypts (rotation).
 FIELD_ENCRYPTION_KEYS: list[str] = env.list("FIELD_ENCRYPTION_KEYS", default=[]) or [
-    _required_secret("FIELD_ENCRYPTION_KEYS", embedded_file="field_encryption_key", generate="fernet")
+    _required_secret(
+        "FIELD_ENCRYPTION_KEYS", embedded_file="field_encryption_key", generate="fernet"
+    )
 ]
 
 ALLOWED_HOSTS = env.list(
@@ -127,6 +129,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -18,7 +18,7 @@ if "DATABASE_URL" not in os.environ and os.environ.get("SYNCLINE_TEST_SQLITE") !
     if _url:
         os.environ["DATABASE_URL"] = _url
 
-from config.settings import *  # noqa: E402, F403
+from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405

@@ -32,7 +32,7 @@ class ConnectionAdminForm(forms.ModelForm):
             value = json.loads(raw)
         except json.JSONDecodeError as error:
             raise forms.ValidationError(
-                f"Secrets must be a JSON object, e.g. {{\"password\": \"...\"}} ({error.msg})."
+                f'Secrets must be a JSON object, e.g. {{"password": "..."}} ({error.msg}).'
             ) from error
         if not isinstance(value, dict):
             raise forms.ValidationError('Secrets must be a JSON object, e.g. {"password": "..."}.')
@@ -55,7 +55,14 @@ class ConnectionAdmin(admin.ModelAdmin):
     list_filter = ["type", "status", "organization"]
     search_fields = ["name", "id", "organization__name"]
     list_select_related = ["organization"]
-    readonly_fields = ["id", "saved_secrets", "last_checked_at", "created_by", "created_at", "updated_at"]
+    readonly_fields = [
+        "id",
+        "saved_secrets",
+        "last_checked_at",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
 
     @admin.display(description="Saved secrets")
     def saved_secrets(self, obj: Connection) -> str:

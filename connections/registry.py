@@ -27,15 +27,19 @@ CONNECTION_TYPES: dict[str, ConnectionType] = {
     spec.key: spec
     for spec in (
         ConnectionType(
-            "snowflake", "Snowflake", (Role.SOURCE,), ("password", "private_key", "private_key_passphrase")
+            "snowflake",
+            "Snowflake",
+            (Role.SOURCE,),
+            ("password", "private_key", "private_key_passphrase"),
         ),
         ConnectionType("postgresql", "PostgreSQL", (Role.SOURCE,), ("password",)),
         ConnectionType(
-            "salesloft", "Salesloft", (Role.DESTINATION,), ("api_key", "access_token", "refresh_token")
+            "salesloft",
+            "Salesloft",
+            (Role.DESTINATION,),
+            ("api_key", "access_token", "refresh_token"),
         ),
-        ConnectionType(
-            "gong", "Gong", (Role.DESTINATION,), ("access_token", "refresh_token")
-        ),
+        ConnectionType("gong", "Gong", (Role.DESTINATION,), ("access_token", "refresh_token")),
         ConnectionType(
             "linkedinads", "LinkedIn Ads", (Role.DESTINATION,), ("access_token", "refresh_token")
         ),

@@ -28,7 +28,7 @@ def connection_create(
     *,
     organization: Organization,
     name: str,
-    type: str,  # noqa: A002 - the registry key, named as in the API
+    type: str,
     values: dict[str, Any],
     created_by: AbstractBaseUser | None = None,
 ) -> Connection:

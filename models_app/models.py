@@ -34,7 +34,9 @@ class SqlModel(models.Model):
         ordering = ["name"]
         verbose_name = "SQL model"
         constraints = [
-            models.UniqueConstraint(fields=["organization", "name"], name="model_name_unique_per_org"),
+            models.UniqueConstraint(
+                fields=["organization", "name"], name="model_name_unique_per_org"
+            ),
         ]
 
     def __str__(self) -> str:

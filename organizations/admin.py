@@ -38,7 +38,15 @@ class ApiKeyAdmin(admin.ModelAdmin):
     search_fields = ["name", "prefix", "organization__name"]
     list_select_related = ["organization"]
     readonly_fields = ["prefix", "created_by", "created_at", "last_used_at"]
-    fields = ["organization", "name", "prefix", "created_by", "created_at", "last_used_at", "revoked_at"]
+    fields = [
+        "organization",
+        "name",
+        "prefix",
+        "created_by",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
 
     def save_model(self, request: HttpRequest, obj: ApiKey, form: object, change: bool) -> None:
         if not change:

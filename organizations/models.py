@@ -54,7 +54,9 @@ class ApiKey(models.Model):
         Organization, on_delete=models.CASCADE, related_name="api_keys"
     )
     name = models.CharField(max_length=200)
-    prefix = models.CharField(max_length=16, help_text="The key's first characters, to recognise it.")
+    prefix = models.CharField(
+        max_length=16, help_text="The key's first characters, to recognise it."
+    )
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -67,7 +69,9 @@ class ApiKey(models.Model):
         ordering = ["-created_at"]
         verbose_name = "API key"
         constraints = [
-            models.UniqueConstraint(fields=["organization", "name"], name="api_key_name_unique_per_org"),
+            models.UniqueConstraint(
+                fields=["organization", "name"], name="api_key_name_unique_per_org"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -52,9 +52,7 @@ def organization_bootstrap(
     """
     organization, _ = Organization.objects.get_or_create(name=organization_name)
     user_model = get_user_model()
-    user, created = user_model.objects.get_or_create(
-        username=email, defaults={"email": email}
-    )
+    user, created = user_model.objects.get_or_create(username=email, defaults={"email": email})
     user.email = email
     user.set_password(password)
     user.is_staff = user.is_staff or superuser

@@ -20,10 +20,23 @@ class ReadOnlyHistoryAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # Deleting an execution would forget its rejected records (DESIGN.md §5 invariants).
+        return False
+
 
 @admin.register(Sync)
 class SyncAdmin(admin.ModelAdmin):
-    list_display = ["name", "organization", "model", "target_connection", "target_object", "mode", "active", "updated_at"]
+    list_display = [
+        "name",
+        "organization",
+        "model",
+        "target_connection",
+        "target_object",
+        "mode",
+        "active",
+        "updated_at",
+    ]
     list_filter = ["active", "mode", "target_connection__type", "organization"]
     search_fields = ["name", "id", "target_object"]
     list_select_related = ["organization", "model", "target_connection"]
@@ -48,19 +61,32 @@ class RecordErrorInline(admin.TabularInline):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[RecordError]:
         queryset = super().get_queryset(request)
-        first_ids = list(
-            queryset.filter(execution_id=request.resolver_match.kwargs.get("object_id"))
-            .order_by("id")
-            .values_list("id", flat=True)[:50]
-        ) if request.resolver_match else []
+        first_ids = (
+            list(
+                queryset.filter(execution_id=request.resolver_match.kwargs.get("object_id"))
+                .order_by("id")
+                .values_list("id", flat=True)[:50]
+            )
+            if request.resolver_match
+            else []
+        )
         return queryset.filter(id__in=first_ids)
 
 
 @admin.register(SyncExecution)
 class SyncExecutionAdmin(ReadOnlyHistoryAdmin):
     list_display = [
-        "created_at", "sync", "status", "trigger", "duration", "total_count", "insert_count",
-        "update_count", "delete_count", "unchanged_count", "error_count",
+        "created_at",
+        "sync",
+        "status",
+        "trigger",
+        "duration",
+        "total_count",
+        "insert_count",
+        "update_count",
+        "delete_count",
+        "unchanged_count",
+        "error_count",
     ]
     list_filter = ["status", "trigger", "sync__target_connection__type"]
     search_fields = ["id", "sync__name"]
@@ -74,7 +100,7 @@ class SyncExecutionAdmin(ReadOnlyHistoryAdmin):
         seconds = obj.duration_seconds
         if seconds is None:
             return "—"
-        minutes, rest = divmod(int(round(seconds)), 60)
+        minutes, rest = divmod(round(seconds), 60)
         return f"{minutes} min {rest} s" if minutes else f"{seconds:.1f} s"
 
     @admin.display(description="Rejected records")

@@ -56,10 +56,10 @@ class Sync(models.Model):
     class Meta:
         ordering = ["-updated_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "name"], name="sync_name_unique_per_org"),
-            models.CheckConstraint(
-                condition=Q(mode__in=SyncMode.values), name="sync_mode_valid"
+            models.UniqueConstraint(
+                fields=["organization", "name"], name="sync_name_unique_per_org"
             ),
+            models.CheckConstraint(condition=Q(mode__in=SyncMode.values), name="sync_mode_valid"),
             models.CheckConstraint(
                 condition=~Q(target_object="") | ~Q(target_create={}),
                 name="sync_has_target_object_or_create",
@@ -193,7 +193,9 @@ class SyncState(models.Model):
     class Meta:
         verbose_name = "sync state"
         constraints = [
-            models.UniqueConstraint(fields=["sync", "identity_key"], name="one_state_per_sync_identity"),
+            models.UniqueConstraint(
+                fields=["sync", "identity_key"], name="one_state_per_sync_identity"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,9 @@ from organizations.models import Organization
 from syncs.models import SyncExecution
 
 
-def execution_recent_list(*, organization: Organization, limit: int = 10) -> QuerySet[SyncExecution]:
+def execution_recent_list(
+    *, organization: Organization, limit: int = 10
+) -> QuerySet[SyncExecution]:
     return (
         SyncExecution.objects.filter(sync__organization=organization)
         .select_related("sync")

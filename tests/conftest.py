@@ -1,0 +1,51 @@
+"""Shared fixtures, and the rule for tests that need a service: skip with the reason, fail in CI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from django.db import connection
+
+from config.services_probe import redis_url
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _needs(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI must not skip: {reason}")
+    pytest.skip(reason)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        _needs("needs PostgreSQL as the app database: run it on 127.0.0.1:5432 or set DATABASE_URL")
+    if item.get_closest_marker("redis") and redis_url() is None:
+        _needs("needs Redis: run it on 127.0.0.1:6379 or set REDIS_URL")
+    if item.get_closest_marker("browser") and not shutil.which(CHROMIUM):
+        _needs("needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
+
+
+@pytest.fixture
+def organization(db):
+    from tests.factories import OrganizationFactory
+
+    return OrganizationFactory()
+
+
+@pytest.fixture
+def member(organization):
+    from tests.factories import MembershipFactory
+
+    return MembershipFactory(organization=organization).user
+
+
+@pytest.fixture
+def superuser(db, organization):
+    from tests.factories import MembershipFactory, UserFactory
+
+    user = UserFactory(is_staff=True, is_superuser=True)
+    MembershipFactory(user=user, organization=organization, role="admin")
+    return user
