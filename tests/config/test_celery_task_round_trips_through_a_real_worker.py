@@ -81,7 +81,10 @@ def _worker_env(tmp_path: Path, broker: str, backend: str) -> dict[str, str]:
     }
 
 
-def test_a_task_round_trips_through_a_worker_on_the_filesystem_broker(tmp_path):
+def test_a_task_round_trips_through_a_worker_on_the_filesystem_broker(tmp_path, monkeypatch):
+    # Celery lets these variables override the URLs given to the app (CI exports a Redis one).
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
+    monkeypatch.delenv("CELERY_RESULT_BACKEND", raising=False)
     backend = f"file://{tmp_path / 'celery' / 'results'}"
     client = Celery("test-client", broker="filesystem://", backend=backend)
     client.conf.broker_transport_options = celery_filesystem_transport_options(tmp_path)
@@ -89,8 +92,10 @@ def test_a_task_round_trips_through_a_worker_on_the_filesystem_broker(tmp_path):
 
 
 @pytest.mark.redis
-def test_a_task_round_trips_through_a_worker_on_redis(tmp_path):
+def test_a_task_round_trips_through_a_worker_on_redis(tmp_path, monkeypatch):
     url = redis_url()
     assert url is not None
+    monkeypatch.delenv("CELERY_RESULT_BACKEND", raising=False)
+    monkeypatch.setenv("CELERY_BROKER_URL", url)
     client = Celery("test-client", broker=url, backend=url)
     _round_trip(client, _worker_env(tmp_path, url, url), tmp_path / "worker.log")
