@@ -30,9 +30,16 @@ test: lint
 	$(BIN)/python -m pytest
 
 # The console on the embedded defaults (SQLite + filesystem broker under var/) with one worker.
+# The first DEBUG=true command generates the keys under var/; the demo itself runs with DEBUG off
+# (plain error pages, as a user would see them), handed those keys like a production install.
+DEMO_ENV = DEBUG=false ALLOWED_HOSTS=127.0.0.1,localhost SESSION_COOKIE_SECURE=false \
+	CSRF_COOKIE_SECURE=false SECRET_KEY="$$(cat var/secret_key)" \
+	FIELD_ENCRYPTION_KEYS="$$(cat var/field_encryption_key)"
+
 demo: $(STAMP)
 	@DEBUG=true $(BIN)/python manage.py migrate --verbosity 0
-	@DEBUG=true $(BIN)/python manage.py bootstrap_organization --organization "Demo Company" \
+	@$(DEMO_ENV) $(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	@$(DEMO_ENV) $(BIN)/python manage.py bootstrap_organization --organization "Demo Company" \
 		--email $(DEMO_EMAIL) --password $(DEMO_PASSWORD)
 	@mkdir -p var/log
 	@echo ""
@@ -41,10 +48,10 @@ demo: $(STAMP)
 	@echo "  Administration: http://$(HOST):$(PORT)/admin/   (worker log: var/log/worker.log)"
 	@echo "  Press Ctrl-C to stop."
 	@echo ""
-	@DEBUG=true $(BIN)/celery -A config worker --loglevel=info --concurrency=2 \
+	@$(DEMO_ENV) $(BIN)/celery -A config worker --loglevel=info --concurrency=2 \
 		> var/log/worker.log 2>&1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload
+	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache *.egg-info
