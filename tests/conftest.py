@@ -49,3 +49,20 @@ def superuser(db, organization):
     user = UserFactory(is_staff=True, is_superuser=True)
     MembershipFactory(user=user, organization=organization, role="admin")
     return user
+
+
+@pytest.fixture
+def sandbox():
+    """The vendor emulators on a free local port, fresh for each test."""
+    from sandbox.server import running_sandbox
+
+    with running_sandbox() as running:
+        yield running
+
+
+@pytest.fixture
+def http():
+    import httpx
+
+    with httpx.Client(timeout=10) as client:
+        yield client

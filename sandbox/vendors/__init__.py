@@ -1,0 +1,1 @@
+"""One module per vendor; each defines EMULATOR, an Emulator subclass (found by sandbox.app)."""
