@@ -7,6 +7,7 @@ counts per endpoint, fault settings, token tricks (expire, revoke) and reset.
 from __future__ import annotations
 
 import importlib
+import logging
 import pkgutil
 import threading
 import time
@@ -25,6 +26,7 @@ from sandbox.oauth import DEMO_CLIENT, Client, OAuthServer
 from sandbox.store import Store
 
 REQUEST_LOG_SIZE = 20_000
+logger = logging.getLogger("sandbox")
 
 
 def emulator_classes() -> list[type[Emulator]]:
@@ -88,6 +90,9 @@ class Sandbox:
             response = json_response({"error": error.description}, error.code or 404)
         except HTTPException as error:
             response = json_response({"error": error.description}, error.code or 400)
+        except Exception:  # a bug in an emulator: say so loudly, answer like a vendor 500
+            logger.exception("sandbox error on %s %s", request.method, request.path)
+            response = json_response({"error": "sandbox internal error (see its log)"}, 500)
         self._record(request, vendor, endpoint, response, started, fault)
         return response(environ, start_response)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+from string import Template
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlencode
 
@@ -171,7 +172,7 @@ class Emulator:
             )
         )
         scopes = "".join(f"<li>{html.escape(item)}</li>" for item in scope.split() if item)
-        page = CONSENT_PAGE.format(
+        page = CONSENT_PAGE.substitute(
             title=html.escape(self.title),
             client=html.escape(client_name),
             account=html.escape(self.default_account()),
@@ -182,7 +183,7 @@ class Emulator:
         return Response(page, content_type="text/html; charset=utf-8")
 
     def _consent_error(self, error: OAuthError) -> Response:
-        page = ERROR_PAGE.format(
+        page = ERROR_PAGE.substitute(
             title=html.escape(self.title),
             error=html.escape(error.error),
             description=html.escape(error.description),
@@ -199,20 +200,20 @@ _STYLE = (
     " #d1d5db;background:#fff;cursor:pointer;margin-right:.5rem}"
     "button.allow{background:#2563eb;border-color:#2563eb;color:#fff}"
 )
-CONSENT_PAGE = (
-    "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{title} — authorize</title>"
-    f"<style>{_STYLE}</style></head><body><main>"
-    "<p class='sandbox'>{title} · Syncline sandbox</p>"
-    "<h1>{client} wants to access your {title} {account_label}</h1>"
-    "<p>Signed in to <strong>{account}</strong>. It will be able to:</p>{scopes}"
-    "<form method='post'>{hidden}"
+CONSENT_PAGE = Template(
+    "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>${title} — authorize</title>"
+    "<style>" + _STYLE + "</style></head><body><main>"
+    "<p class='sandbox'>${title} · Syncline sandbox</p>"
+    "<h1>${client} wants to access your ${title} ${account_label}</h1>"
+    "<p>Signed in to <strong>${account}</strong>. It will be able to:</p>${scopes}"
+    "<form method='post'>${hidden}"
     "<button class='allow' type='submit' name='decision' value='allow'>Allow</button>"
     "<button type='submit' name='decision' value='deny'>Deny</button></form>"
     "</main></body></html>"
 )
-ERROR_PAGE = (
-    "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{title} — error</title>"
-    f"<style>{_STYLE}</style></head><body><main>"
-    "<p class='sandbox'>{title} · Syncline sandbox</p><h1>This app can't be authorized</h1>"
-    "<p>{description}</p><p class='sandbox'>error: {error}</p></main></body></html>"
+ERROR_PAGE = Template(
+    "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>${title} — error</title>"
+    "<style>" + _STYLE + "</style></head><body><main>"
+    "<p class='sandbox'>${title} · Syncline sandbox</p><h1>This app can't be authorized</h1>"
+    "<p>${description}</p><p class='sandbox'>error: ${error}</p></main></body></html>"
 )

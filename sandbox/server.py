@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -48,7 +49,8 @@ def build_server(
     faults: Faults | None = None,
     clients: list[Client] | None = None,
     state_file: Path | None = None,
-    public_url: str | None = None, quiet: bool = False,
+    public_url: str | None = None,
+    quiet: bool = False,
 ) -> tuple[BaseWSGIServer, Sandbox]:
     app = Sandbox(
         public_url="http://placeholder", faults=faults, clients=clients, state_file=state_file
@@ -77,7 +79,12 @@ def running_sandbox(**options: object) -> Iterator[RunningSandbox]:
         thread.join(timeout=5)
 
 
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # leave serve_forever through the same path as Ctrl-C
+
+
 def serve_forever(server: BaseWSGIServer, app: Sandbox) -> None:
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     stop = threading.Event()
     saver = threading.Thread(target=_saver, args=(app, stop), daemon=True)
     saver.start()
