@@ -16,5 +16,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("connections/", include("connections.urls")),
+    path("models/", include("models_app.urls")),
     path("", include("console.urls")),
 ]

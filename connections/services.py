@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from connections.models import Connection
 from connections.registry import CONNECTION_TYPES
@@ -74,3 +75,37 @@ def connection_secrets_rotate() -> int:
         Connection.objects.filter(pk=pk).update(secrets=secrets)
         rotated += 1
     return rotated
+
+
+def connection_test(
+    *,
+    type: str,
+    values: dict[str, Any],
+    existing: Connection | None = None,
+) -> None:
+    """Try settings before they are saved; raises SourceError saying what is wrong.
+
+    With `existing`, secrets left empty fall back to the saved ones (forms never show them).
+    """
+    from connections.sources.registry import source_for
+
+    configuration, secrets = _split_secrets(type, values)
+    if existing is not None:
+        secrets = {**existing.secrets, **{k: v for k, v in secrets.items() if v}}
+    source_for(Connection(type=type, configuration=configuration, secrets=secrets)).check()
+
+
+def connection_check(*, connection: Connection) -> Connection:
+    """Check a saved connection and record its health for every page that shows it."""
+    from connections.sources.base import SourceError
+    from connections.sources.registry import source_for
+
+    try:
+        source_for(connection).check()
+    except SourceError as error:
+        connection.status, connection.status_error = Connection.Status.ERROR, error.message
+    else:
+        connection.status, connection.status_error = Connection.Status.HEALTHY, ""
+    connection.last_checked_at = timezone.now()
+    connection.save(update_fields=["status", "status_error", "last_checked_at", "updated_at"])
+    return connection

@@ -66,3 +66,52 @@ def http():
 
     with httpx.Client(timeout=10) as client:
         yield client
+
+
+@pytest.fixture
+def postgres_warehouse():
+    """A schema of its own in a real PostgreSQL server, used as a model source; dropped after."""
+    import uuid
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    from config.services_probe import postgres_url_if_reachable
+
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        url = postgres_url_if_reachable() or ""
+    if not url:
+        _needs("needs a PostgreSQL server: run it on 127.0.0.1:5432 or set DATABASE_URL")
+    parts = urlsplit(url)
+    settings = {
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or 5432,
+        "database": parts.path.lstrip("/") or "test",
+        "username": parts.username or "postgres",
+        "password": parts.password or "",
+    }
+    schema = f"syncline_src_{uuid.uuid4().hex[:10]}"
+    dsn = {k: v for k, v in settings.items() if k not in {"database", "username", "password"}}
+    admin = psycopg.connect(
+        dbname=settings["database"],
+        user=settings["username"],
+        password=settings["password"] or None,
+        autocommit=True,
+        **dsn,
+    )
+    admin.execute(f"CREATE SCHEMA {schema}")
+    admin.execute(
+        f"CREATE TABLE {schema}.users (email text, first_name text, last_name text, "
+        "plan text, last_activity_date date)"
+    )
+    admin.execute(
+        f"INSERT INTO {schema}.users SELECT 'person' || n || '@example.com', 'First' || n, "
+        "'Last' || n, (ARRAY['free','pro','gold'])[1 + n % 3], DATE '2026-01-01' + n % 300 "
+        "FROM generate_series(1, 120) AS n"
+    )
+    try:
+        yield {**settings, "schema": schema, "admin": admin}
+    finally:
+        admin.execute(f"DROP SCHEMA {schema} CASCADE")
+        admin.close()

@@ -1,0 +1,1 @@
+"""Warehouse sources: one module per type (snowflake, postgresql), found through the registry."""

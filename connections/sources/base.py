@@ -1,0 +1,79 @@
+"""What every source answers (DESIGN.md §6): check, fields, preview and stream."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from connections.models import Connection
+
+PREVIEW_ROWS = 50
+STREAM_CHUNK_ROWS = 5_000
+
+
+class SourceError(Exception):
+    """A failure explained in words a person can act on; `permanent` if retrying won't help."""
+
+    def __init__(self, message: str, *, permanent: bool = True) -> None:
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class SourceField:
+    name: str  # as the source spells it (Snowflake: EMAIL for an unquoted email)
+    type: str  # normalised: string, number, boolean, datetime, array, object, binary, unknown
+    remote_type: str  # the source's own type name, e.g. VARCHAR
+
+    def to_json(self) -> dict[str, str]:
+        return {"name": self.name, "type": self.type, "remote_type": self.remote_type}
+
+
+@dataclass
+class Preview:
+    fields: list[SourceField]
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+class Source:
+    """Built from a Connection row; subclasses talk to one kind of warehouse."""
+
+    dialect: ClassVar[str]  # the sqlglot dialect its queries are checked in
+
+    def __init__(self, connection: Connection, *, statement_timeout: int = 300) -> None:
+        self.configuration = connection.configuration
+        self.secrets = connection.secrets
+        self.statement_timeout = statement_timeout
+
+    def check(self) -> None:
+        """Connect and run a trivial query; raise SourceError saying what is wrong."""
+        raise NotImplementedError
+
+    def fields(self, query: str) -> list[SourceField]:
+        return self.preview(query, limit=0).fields
+
+    def preview(self, query: str, limit: int = PREVIEW_ROWS) -> Preview:
+        raise NotImplementedError
+
+    def stream(
+        self, query: str, chunk_rows: int = STREAM_CHUNK_ROWS
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """Rows in chunks, through a server-side cursor: memory stays flat however many rows."""
+        raise NotImplementedError
+
+    def option(self, name: str, default: Any = None) -> Any:
+        value = self.configuration.get(name)
+        return default if value in (None, "") else value
+
+
+PREVIEW_PREFIX = "SELECT * FROM ("
+
+
+def wrap_limit(query: str, limit: int) -> str:
+    """The model's query as a subquery, so a preview never fetches more than it shows.
+
+    Error positions reported by the warehouse are shifted by len(PREVIEW_PREFIX).
+    """
+    return f"{PREVIEW_PREFIX}{query.strip().rstrip(';')}) AS syncline_preview LIMIT {int(limit)}"
