@@ -20,7 +20,7 @@ def _raw_row(connection_id: object) -> tuple[str, ...]:
     table = Connection._meta.db_table
     with db.cursor() as cursor:
         cursor.execute(
-            f"SELECT configuration, secrets FROM {table} WHERE id = %s",  # noqa: S608
+            f"SELECT configuration, secrets FROM {table} WHERE id = %s",
             [Connection._meta.pk.get_db_prep_value(connection_id, db)],
         )
         return tuple(str(value) for value in cursor.fetchone())
