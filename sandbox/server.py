@@ -69,7 +69,10 @@ def running_sandbox(**options: object) -> Iterator[RunningSandbox]:
     options.setdefault("port", 0)
     options.setdefault("quiet", True)
     server, app = build_server(**options)  # type: ignore[arg-type]
-    thread = threading.Thread(target=server.serve_forever, name="sandbox", daemon=True)
+    # A short poll interval: shutdown() waits up to one interval (0.5 s by default) per test.
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="sandbox", daemon=True
+    )
     thread.start()
     try:
         yield RunningSandbox(url=app.public_url, app=app, server=server)

@@ -59,6 +59,8 @@ class SnowflakeSource(Source):
             "network_timeout": int(self.option("network_timeout", 60)),
             "application": "Syncline",
             "client_session_keep_alive": False,
+            # No cloud-metadata probes (AWS/GCP/Azure lookups) at every login.
+            "platform_detection_timeout_seconds": 0.0,
             "session_parameters": {
                 "STATEMENT_TIMEOUT_IN_SECONDS": int(self.statement_timeout),
                 "QUERY_TAG": "syncline",
