@@ -115,3 +115,32 @@ def postgres_warehouse():
     finally:
         admin.execute(f"DROP SCHEMA {schema} CASCADE")
         admin.close()
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse_dir(tmp_path_factory):
+    """A demo warehouse data directory, seeded once per test session."""
+    from sandbox.warehouse import running_warehouse
+
+    data_dir = tmp_path_factory.mktemp("demo-warehouse")
+    with running_warehouse(data_dir, seed=True):
+        pass
+    return data_dir
+
+
+@pytest.fixture(scope="module")
+def demo_warehouse(demo_warehouse_dir):
+    """The demo warehouse served on a free port; yields the Snowflake form's settings."""
+    from sandbox.warehouse import ACCOUNT, DATABASE, PASSWORD, SCHEMA, USER, running_warehouse
+
+    with running_warehouse(demo_warehouse_dir, seed=False) as settings:
+        yield {
+            "account": ACCOUNT,
+            "username": USER,
+            "password": PASSWORD,
+            "dbname": DATABASE,
+            "schema": SCHEMA,
+            "host": settings["host"],
+            "port": settings["port"],
+            "protocol": "http",
+        }

@@ -72,7 +72,7 @@ class SnowflakeSource(Source):
                 kwargs[name] = self.option(name)
         if self.option("protocol") == "http":
             kwargs["ocsp_fail_open"] = True
-            kwargs["insecure_mode"] = True
+            kwargs["disable_ocsp_checks"] = True
         private_key = self.secrets.get("private_key")
         if private_key:
             kwargs["private_key"] = self._private_key_der(private_key)
@@ -141,7 +141,7 @@ class SnowflakeSource(Source):
         text = (getattr(error, "raw_msg", None) or str(error)).strip()
         errno = getattr(error, "errno", None)
         lowered = text.lower()
-        if errno in {250001, 390100} or "incorrect username or password" in lowered:
+        if errno == 390100 or "incorrect username or password" in lowered:
             return SourceError(
                 f"Snowflake refused the username or password for "
                 f"'{self.option('username') or self.option('user')}'. Check both and try again."
