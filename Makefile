@@ -36,6 +36,9 @@ DEMO_ENV = DEBUG=false ALLOWED_HOSTS=127.0.0.1,localhost SESSION_COOKIE_SECURE=f
 	CSRF_COOKIE_SECURE=false SECRET_KEY="$$(cat var/secret_key)" \
 	FIELD_ENCRYPTION_KEYS="$$(cat var/field_encryption_key)"
 
+SANDBOX_PORT ?= 8900
+WAREHOUSE_PORT ?= 8901
+
 demo: $(STAMP)
 	@DEBUG=true $(BIN)/python manage.py migrate --verbosity 0
 	@$(DEMO_ENV) $(BIN)/python manage.py collectstatic --no-input --verbosity 0
@@ -45,12 +48,20 @@ demo: $(STAMP)
 	@echo ""
 	@echo "  Syncline is starting at http://$(HOST):$(PORT)/"
 	@echo "  Log in as $(DEMO_EMAIL) with password $(DEMO_PASSWORD)"
-	@echo "  Administration: http://$(HOST):$(PORT)/admin/   (worker log: var/log/worker.log)"
-	@echo "  Press Ctrl-C to stop."
+	@echo "  Administration: http://$(HOST):$(PORT)/admin/"
 	@echo ""
-	@$(DEMO_ENV) $(BIN)/celery -A config worker --loglevel=info --concurrency=2 \
+	@echo "  Demo warehouse (Snowflake): account demo, user demo, password demo, database DEMO,"
+	@echo "    schema PUBLIC; advanced: host 127.0.0.1, port $(WAREHOUSE_PORT), protocol http"
+	@echo "  Vendor sandbox: http://127.0.0.1:$(SANDBOX_PORT)/ (requests: /_sandbox/requests)"
+	@echo "  Logs: var/log/{worker,sandbox,warehouse}.log. Press Ctrl-C to stop."
+	@echo ""
+	@$(BIN)/python -m sandbox.warehouse serve --port $(WAREHOUSE_PORT) --data-dir var/warehouse \
+		> var/log/warehouse.log 2>&1 & warehouse=$$!; \
+	$(BIN)/python -m sandbox --port $(SANDBOX_PORT) --state-file var/sandbox.json \
+		> var/log/sandbox.log 2>&1 & sandbox=$$!; \
+	$(DEMO_ENV) $(BIN)/celery -A config worker --loglevel=info --concurrency=2 \
 		> var/log/worker.log 2>&1 & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	trap 'kill $$worker $$sandbox $$warehouse 2>/dev/null; wait 2>/dev/null' EXIT INT TERM; \
 	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload
 
 clean:
