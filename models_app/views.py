@@ -50,8 +50,10 @@ def _editor(request: HttpRequest, model: SqlModel | None) -> HttpResponse:
                     query=data["query"],
                     created_by=request.user,
                 )
+                count = len(model.fields)
                 messages.success(
-                    request, f"Model “{model.name}” saved with {len(model.fields)} fields."
+                    request,
+                    f"Model “{model.name}” saved with {count} field{'s' if count != 1 else ''}.",
                 )
                 return redirect("models:detail", model_id=model.pk)
             else:
