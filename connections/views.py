@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from connections.forms import SOURCE_FORMS, SourceConnectionForm
+from connections.forms import SOURCE_FORMS
+from connections.models import Connection
 from connections.registry import CONNECTION_TYPES
 from connections.selectors import connection_get, connection_list
 from connections.services import (
@@ -35,35 +36,41 @@ def connection_new(request: HttpRequest) -> HttpResponse:
     return render(request, "connections/new.html", {"cards": cards})
 
 
-def _test_or_save(
-    request: HttpRequest, form: SourceConnectionForm, type_key: str
-) -> tuple[str, str] | None:
-    """Runs the check the buttons ask for; returns (level, message) to show, or None."""
-    try:
-        connection_test(type=type_key, values=form.values(), existing=form.connection)
-    except SourceError as error:
-        return "error", error.message
-    return "success", "Connection works: Syncline reached the warehouse and ran a query."
+def _connection_form(
+    request: HttpRequest, type_key: str, connection: Connection | None
+) -> HttpResponse:
+    """One page for new and saved warehouse connections: Test runs the check, Save checks first.
 
-
-@organization_required
-def connection_create_view(request: HttpRequest, type_key: str) -> HttpResponse:
-    form_class = SOURCE_FORMS.get(type_key)
-    if form_class is None:
-        raise Http404("Unknown connection type")
-    form = form_class(request.POST or None)
+    Nothing is saved unless the check passes, so no half-made connection is left behind.
+    """
+    form = SOURCE_FORMS[type_key](request.POST or None, connection=connection)
     result = None
     if request.method == "POST" and form.is_valid():
-        result = _test_or_save(request, form, type_key)
+        try:
+            connection_test(type=type_key, values=form.values(), existing=connection)
+        except SourceError as error:
+            result = ("error", error.message)
+        else:
+            result = (
+                "success",
+                "Connection works: Syncline reached the warehouse and ran a query.",
+            )
         if request.POST.get("action") == "save" and result[0] == "success":
             try:
-                connection = connection_create(
-                    organization=request.organization,
-                    name=form.cleaned_data["name"],
-                    type=type_key,
-                    values=form.values(),
-                    created_by=request.user,
-                )
+                if connection is None:
+                    connection = connection_create(
+                        organization=request.organization,
+                        name=form.cleaned_data["name"],
+                        type=type_key,
+                        values=form.values(),
+                        created_by=request.user,
+                    )
+                else:
+                    connection = connection_update(
+                        connection=connection,
+                        name=form.cleaned_data["name"],
+                        values=form.values(),
+                    )
             except ValidationError as error:
                 form.add_error("name", error.messages[0])
             else:
@@ -77,41 +84,21 @@ def connection_create_view(request: HttpRequest, type_key: str) -> HttpResponse:
             "form": form,
             "spec": CONNECTION_TYPES[type_key],
             "result": result,
-            "connection": None,
+            "connection": connection,
         },
     )
 
 
 @organization_required
+def connection_create_view(request: HttpRequest, type_key: str) -> HttpResponse:
+    if type_key not in SOURCE_FORMS:
+        raise Http404("Unknown connection type")
+    return _connection_form(request, type_key, None)
+
+
+@organization_required
 def connection_detail(request: HttpRequest, connection_id: str) -> HttpResponse:
     connection = connection_get(organization=request.organization, connection_id=connection_id)
-    if connection is None:
+    if connection is None or connection.type not in SOURCE_FORMS:
         raise Http404("No such connection")
-    form_class = SOURCE_FORMS.get(connection.type)
-    if form_class is None:
-        raise Http404("This connection is set up through its own page")
-    form = form_class(request.POST or None, connection=connection)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        result = _test_or_save(request, form, connection.type)
-        if request.POST.get("action") == "save" and result[0] == "success":
-            try:
-                connection_update(
-                    connection=connection, name=form.cleaned_data["name"], values=form.values()
-                )
-            except ValidationError as error:
-                form.add_error("name", error.messages[0])
-            else:
-                connection_check(connection=connection)
-                messages.success(request, f"{connection.name} is saved.")
-                return redirect("connections:list")
-    return render(
-        request,
-        "connections/form.html",
-        {
-            "form": form,
-            "spec": CONNECTION_TYPES[connection.type],
-            "result": result,
-            "connection": connection,
-        },
-    )
+    return _connection_form(request, connection.type, connection)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
 from string import Template
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlencode
@@ -11,7 +12,7 @@ from urllib.parse import urlencode
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from sandbox.oauth import OAuthError, OAuthPolicy, TokenError
+from sandbox.oauth import Grant, OAuthError, OAuthPolicy, TokenError
 
 if TYPE_CHECKING:
     from sandbox.app import Sandbox
@@ -152,6 +153,36 @@ class Emulator:
         separator = "&" if "?" in redirect_uri else "?"
         return Response(
             status=302, headers={"Location": redirect_uri + separator + urlencode(query)}
+        )
+
+    def grant(
+        self, grant_type: str, *, client_id: str, client_secret: str, param: Callable[[str], str]
+    ) -> Grant:
+        """The token endpoint's two grants; raises OAuthError in RFC 6749 terms."""
+        if grant_type == "authorization_code":
+            return self.oauth.exchange_code(
+                vendor=self.key,
+                policy=self.policy,
+                client_id=client_id,
+                client_secret=client_secret,
+                code=param("code"),
+                redirect_uri=param("redirect_uri"),
+            )
+        if grant_type == "refresh_token":
+            return self.oauth.refresh(
+                vendor=self.key,
+                policy=self.policy,
+                client_id=client_id,
+                client_secret=client_secret,
+                refresh_token=param("refresh_token"),
+            )
+        raise OAuthError("unsupported_grant_type", f"grant_type {grant_type!r} is not supported.")
+
+    @staticmethod
+    def oauth_error(error: OAuthError) -> Response:
+        """RFC 6749 §5.2 error body."""
+        return json_response(
+            {"error": error.error, "error_description": error.description}, error.status
         )
 
     def authorize_redirect_extras(self, scope: str) -> dict[str, str]:

@@ -305,33 +305,15 @@ class GongEmulator(Emulator):
                 raise OAuthError(
                     "invalid_client", "client_id does not match the Basic credentials.", 401
                 )
-            grant_type = self.form_or_query(request, "grant_type")
-            if grant_type == "authorization_code":
-                grant = self.oauth.exchange_code(
-                    vendor=self.key,
-                    policy=self.policy,
-                    client_id=client_id,
-                    client_secret=credentials.password or "",
-                    code=self.form_or_query(request, "code"),
-                    redirect_uri=self.form_or_query(request, "redirect_uri"),
-                )
-            elif grant_type == "refresh_token":
-                # A refused refresh is a 400: the person has to authorize again (§2.1).
-                grant = self.oauth.refresh(
-                    vendor=self.key,
-                    policy=self.policy,
-                    client_id=client_id,
-                    client_secret=credentials.password or "",
-                    refresh_token=self.form_or_query(request, "refresh_token"),
-                )
-            else:
-                raise OAuthError(
-                    "unsupported_grant_type", f"grant_type {grant_type!r} is not supported."
-                )
-        except OAuthError as error:
-            return json_response(
-                {"error": error.error, "error_description": error.description}, error.status
+            # A refused refresh is a 400: the person has to authorize again (§2.1).
+            grant = self.grant(
+                self.form_or_query(request, "grant_type"),
+                client_id=client_id,
+                client_secret=credentials.password or "",
+                param=lambda name: self.form_or_query(request, name),
             )
+        except OAuthError as error:
+            return self.oauth_error(error)
         return json_response(
             {
                 "access_token": grant.access_token,

@@ -279,33 +279,15 @@ class SalesloftEmulator(Emulator):
 
     def on_oauth_token(self, request: Request) -> Response:
         params = self.body(request)
-        grant_type = params.get("grant_type", "")
         try:
-            if grant_type == "authorization_code":
-                grant = self.oauth.exchange_code(
-                    vendor=self.key,
-                    policy=self.policy,
-                    client_id=params.get("client_id", ""),
-                    client_secret=params.get("client_secret", ""),
-                    code=params.get("code", ""),
-                    redirect_uri=params.get("redirect_uri", ""),
-                )
-            elif grant_type == "refresh_token":
-                grant = self.oauth.refresh(
-                    vendor=self.key,
-                    policy=self.policy,
-                    client_id=params.get("client_id", ""),
-                    client_secret=params.get("client_secret", ""),
-                    refresh_token=params.get("refresh_token", ""),
-                )
-            else:
-                raise OAuthError(
-                    "unsupported_grant_type", f"grant_type {grant_type!r} is not supported."
-                )
-        except OAuthError as error:
-            return json_response(
-                {"error": error.error, "error_description": error.description}, error.status
+            grant = self.grant(
+                params.get("grant_type", ""),
+                client_id=params.get("client_id", ""),
+                client_secret=params.get("client_secret", ""),
+                param=lambda name: params.get(name, ""),
             )
+        except OAuthError as error:
+            return self.oauth_error(error)
         return json_response(
             {
                 "access_token": grant.access_token,
