@@ -56,3 +56,17 @@ class Connection(models.Model):
     def secret_names(self) -> list[str]:
         """Which secrets are saved, without their values."""
         return sorted(key for key, value in self.secrets.items() if value)
+
+
+class RateLimitWindow(models.Model):
+    """How much of a destination account's current rate-limit window is spent (embedded mode).
+
+    With Redis configured (RATE_LIMIT_REDIS_URL) the counts live there instead.
+    """
+
+    key = models.CharField(max_length=255, primary_key=True)
+    window = models.BigIntegerField()
+    used = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.used} in window {self.window}"
