@@ -22,3 +22,7 @@ from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
+    # A test database per run, so two runs on one server (a developer's and CI's) never collide.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_syncline_{os.getpid()}"}  # noqa: F405

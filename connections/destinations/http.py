@@ -1,0 +1,201 @@
+"""The one HTTP client every destination uses (DESIGN.md §5.5).
+
+It owns: the per-account rate limit (shared windows, see ratelimit.py), retries with exponential
+backoff and full jitter on 429 / 5xx / timeouts honouring Retry-After, OAuth refresh before
+expiry and once on a 401, timeouts, and a record of each call for the execution log.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import httpx
+
+from connections.destinations.errors import DestinationError
+from connections.destinations.ratelimit import RateLimit, WindowLimiter
+from connections.destinations.tokens import ConnectionTokens
+
+RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+MAX_RETRY_AFTER_SECONDS = 120.0
+
+
+class Auth(Protocol):
+    def headers(self) -> dict[str, str]: ...
+
+    def refresh(self) -> bool:
+        """Get a new credential after a 401; False when there is nothing to refresh."""
+
+
+class OAuthBearer:
+    def __init__(self, tokens: ConnectionTokens) -> None:
+        self.tokens = tokens
+        self._current: str | None = None
+
+    def headers(self) -> dict[str, str]:
+        self._current = self.tokens.access_token()
+        return {"Authorization": f"Bearer {self._current}"}
+
+    def refresh(self) -> bool:
+        self.tokens.refresh(stale=self._current)
+        return True
+
+
+@dataclass
+class StaticHeaders:
+    """An API key (Bearer) or Basic credentials: nothing to refresh."""
+
+    values: dict[str, str]
+
+    def headers(self) -> dict[str, str]:
+        return dict(self.values)
+
+    def refresh(self) -> bool:
+        return False
+
+
+@dataclass
+class CallRecord:
+    method: str
+    path: str
+    status: int | None
+    duration_ms: float
+    retries: int
+    waited_ms: float = 0.0  # time spent waiting for the rate limit or backing off
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "path": self.path,
+            "status": self.status,
+            "duration_ms": round(self.duration_ms, 1),
+            "retries": self.retries,
+            "waited_ms": round(self.waited_ms, 1),
+        }
+
+
+@dataclass
+class VendorHTTP:
+    vendor: str  # the vendor's name, for messages
+    base_url: str
+    auth: Auth
+    bucket: str | None = None  # the rate-limit key: one per destination account
+    rate: RateLimit | None = None
+    limiter: WindowLimiter | None = None
+    timeout: float = 30.0
+    max_attempts: int = 6
+    backoff_base: float = 0.5
+    backoff_cap: float = 30.0
+    # Vendors that throttle with something other than 429 (Salesforce: 403 REQUEST_LIMIT_EXCEEDED).
+    is_throttled: Callable[[httpx.Response], bool] = lambda response: response.status_code == 429
+    sleep: Callable[[float], None] = time.sleep
+    transport: httpx.BaseTransport | None = None
+    calls: list[CallRecord] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.client = httpx.Client(
+            base_url=self.base_url.rstrip("/") + "/",
+            timeout=self.timeout,
+            transport=self.transport,
+            follow_redirects=False,
+        )
+
+    def close(self) -> None:
+        self.client.close()
+
+    def request(self, method: str, path: str, *, cost: int = 1, **kwargs: Any) -> httpx.Response:
+        """Send with retries; returns the final response (4xx included) or raises
+        DestinationError when the vendor stayed unreachable or kept failing."""
+        url = path if path.startswith("http") else path.lstrip("/")
+        started = time.perf_counter()
+        retries, waited, refreshed = 0, 0.0, False
+        last_problem = ""
+        for attempt in range(self.max_attempts):
+            if self.limiter and self.rate and self.bucket:
+                waited += self.limiter.acquire(self.bucket, self.rate, cost)
+            headers = {**kwargs.pop("headers", {}), **self.auth.headers()}
+            kwargs["headers"] = headers
+            try:
+                response = self.client.request(method, url, **kwargs)
+            except httpx.TimeoutException:
+                last_problem = f"{self.vendor} did not answer within {self.timeout:.0f} s"
+                response = None
+            except httpx.TransportError as error:
+                last_problem = f"{self.vendor} could not be reached ({error.__class__.__name__})"
+                response = None
+            if response is not None:
+                if response.status_code == 401 and not refreshed and self.auth.refresh():
+                    refreshed = True  # one refresh per call; a second 401 is the answer
+                    continue
+                throttled = self.is_throttled(response)
+                if not throttled and response.status_code not in RETRYABLE_STATUSES:
+                    self._record(method, url, response.status_code, started, retries, waited)
+                    return response
+                last_problem = f"{self.vendor} answered {response.status_code}"
+            if attempt == self.max_attempts - 1:
+                break
+            pause = self._pause(attempt, response)
+            self.sleep(pause)
+            waited += pause
+            retries += 1
+        self._record(
+            method,
+            url,
+            response.status_code if response is not None else None,
+            started,
+            retries,
+            waited,
+        )
+        raise DestinationError(
+            f"{last_problem}; gave up after {self.max_attempts} attempts. "
+            "Nothing was lost: the affected records will be sent on the next run.",
+            permanent=False,
+            status=response.status_code if response is not None else None,
+        )
+
+    def _pause(self, attempt: int, response: httpx.Response | None) -> float:
+        if response is not None:
+            retry_after = retry_after_seconds(response)
+            if retry_after is not None:
+                return retry_after + random.uniform(0, 0.25)  # noqa: S311
+            if self.is_throttled(response) and self.rate and self.limiter:
+                # No Retry-After (Salesloft, LinkedIn): the window the vendor counts ends soon.
+                return self.limiter.seconds_to_next_window(self.rate) + random.uniform(0, 0.25)  # noqa: S311
+        # Full jitter: anywhere up to the exponential bound.
+        return random.uniform(0, min(self.backoff_cap, self.backoff_base * 2**attempt))  # noqa: S311
+
+    def _record(
+        self,
+        method: str,
+        url: str,
+        status: int | None,
+        started: float,
+        retries: int,
+        waited: float,
+    ) -> None:
+        path = urlsplit(url).path or url
+        self.calls.append(
+            CallRecord(
+                method, path, status, (time.perf_counter() - started) * 1000, retries, waited * 1000
+            )
+        )
+
+
+def retry_after_seconds(response: httpx.Response) -> float | None:
+    """Retry-After as seconds (a number or an HTTP date), capped; None when absent or unreadable."""
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value) if value else None
+        if parsed is None:
+            return None
+        seconds = parsed.timestamp() - time.time()
+    return max(0.0, min(seconds, MAX_RETRY_AFTER_SECONDS))
