@@ -13,6 +13,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from config.embedded import celery_filesystem_transport_options, embedded_secret
+from config.vendors import vendor_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -169,6 +170,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Destination vendors: real URLs by default; the sandbox's with SYNCLINE_SANDBOX_URL.
+SYNCLINE_SANDBOX_URL = env.str("SYNCLINE_SANDBOX_URL", default="")
+VENDORS = vendor_settings(SYNCLINE_SANDBOX_URL)
 
 LOGGING = {
     "version": 1,

@@ -144,3 +144,12 @@ def demo_warehouse(demo_warehouse_dir):
             "port": settings["port"],
             "protocol": "http",
         }
+
+
+@pytest.fixture
+def vendors(sandbox, settings):
+    """Point every destination at the running sandbox, as SYNCLINE_SANDBOX_URL does."""
+    from config.vendors import vendor_settings
+
+    settings.VENDORS = vendor_settings(sandbox.url, environ={})
+    return settings.VENDORS

@@ -1,0 +1,88 @@
+"""Where each destination vendor lives: OAuth and API URLs and the OAuth app's credentials.
+
+Every URL is configuration (DESIGN.md §6): the real vendors by default, the sandbox when
+SYNCLINE_SANDBOX_URL is set (e.g. http://127.0.0.1:8900), and any single URL can be overridden
+with SYNCLINE_<VENDOR>_<KEY> (e.g. SYNCLINE_SALESLOFT_TOKEN_URL).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from sandbox.oauth import DEMO_CLIENT
+
+REAL: dict[str, dict[str, str]] = {
+    "salesloft": {
+        "authorize_url": "https://accounts.salesloft.com/oauth/authorize",
+        "token_url": "https://accounts.salesloft.com/oauth/token",
+        "revoke_url": "https://accounts.salesloft.com/oauth/revoke",
+        "api_url": "https://api.salesloft.com",
+    },
+    "gong": {
+        "authorize_url": "https://app.gong.io/oauth2/authorize",
+        "token_url": "https://app.gong.io/oauth2/generate-customer-token",
+        "revoke_url": "",
+        # Only a fallback: the token response names the customer's own API host.
+        "api_url": "https://api.gong.io",
+    },
+    "linkedinads": {
+        "authorize_url": "https://www.linkedin.com/oauth/v2/authorization",
+        "token_url": "https://www.linkedin.com/oauth/v2/accessToken",
+        "revoke_url": "https://www.linkedin.com/oauth/v2/revoke",
+        "api_url": "https://api.linkedin.com/rest",
+        "api_version": "202611",
+    },
+    "salesforce": {
+        # The login host; a connection's `domain` option (e.g. test.salesforce.com) replaces it.
+        "login_url": "https://login.salesforce.com",
+        "api_version": "v59.0",
+    },
+}
+
+
+def _sandboxed(sandbox_url: str) -> dict[str, dict[str, str]]:
+    s = sandbox_url.rstrip("/")
+    return {
+        "salesloft": {
+            "authorize_url": f"{s}/salesloft/oauth/authorize",
+            "token_url": f"{s}/salesloft/oauth/token",
+            "revoke_url": "",
+            "api_url": f"{s}/salesloft",
+        },
+        "gong": {
+            "authorize_url": f"{s}/gong/oauth2/authorize",
+            "token_url": f"{s}/gong/oauth2/generate-customer-token",
+            "revoke_url": "",
+            "api_url": f"{s}/gong/api",
+        },
+        "linkedinads": {
+            "authorize_url": f"{s}/linkedinads/oauth/v2/authorization",
+            "token_url": f"{s}/linkedinads/oauth/v2/accessToken",
+            "revoke_url": "",
+            "api_url": f"{s}/linkedinads/rest",
+            "api_version": "202611",
+        },
+        "salesforce": {"login_url": f"{s}/salesforce", "api_version": "v59.0"},
+    }
+
+
+def vendor_settings(
+    sandbox_url: str = "", environ: Mapping[str, str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """The VENDORS setting: URLs plus client_id / client_secret for each vendor."""
+    environ = os.environ if environ is None else environ
+    base = _sandboxed(sandbox_url) if sandbox_url else REAL
+    vendors: dict[str, dict[str, Any]] = {}
+    for vendor, urls in base.items():
+        prefix = f"SYNCLINE_{vendor.upper()}_"
+        values: dict[str, Any] = {
+            key: environ.get(prefix + key.upper(), url) for key, url in urls.items()
+        }
+        default_id = DEMO_CLIENT.client_id if sandbox_url else ""
+        default_secret = DEMO_CLIENT.client_secret if sandbox_url else ""
+        values["client_id"] = environ.get(prefix + "CLIENT_ID", default_id)
+        values["client_secret"] = environ.get(prefix + "CLIENT_SECRET", default_secret)
+        vendors[vendor] = values
+    return vendors
