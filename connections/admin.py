@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin
 
 from connections.models import Connection
+from connections.services import split_secrets
 
 
 class ConnectionAdminForm(forms.ModelForm):
@@ -40,7 +41,10 @@ class ConnectionAdminForm(forms.ModelForm):
 
     def save(self, commit: bool = True) -> Connection:
         connection = super().save(commit=False)
-        new_secrets = self.cleaned_data.get("new_secrets") or {}
+        # A secret typed into the configuration by mistake is moved to the encrypted secrets.
+        configuration, misplaced = split_secrets(connection.type, connection.configuration or {})
+        connection.configuration = configuration
+        new_secrets = {**misplaced, **(self.cleaned_data.get("new_secrets") or {})}
         if new_secrets:
             connection.secrets = {**connection.secrets, **new_secrets}
         if commit:

@@ -14,7 +14,7 @@ from connections.registry import CONNECTION_TYPES
 from organizations.models import Organization
 
 
-def _split_secrets(type_key: str, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def split_secrets(type_key: str, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     spec = CONNECTION_TYPES.get(type_key)
     if spec is None:
         known = ", ".join(sorted(CONNECTION_TYPES))
@@ -33,7 +33,7 @@ def connection_create(
     values: dict[str, Any],
     created_by: AbstractBaseUser | None = None,
 ) -> Connection:
-    configuration, secrets = _split_secrets(type, values)
+    configuration, secrets = split_secrets(type, values)
     if Connection.objects.filter(organization=organization, name=name).exists():
         raise ValidationError(f"A connection named '{name}' already exists. Choose another name.")
     return Connection.objects.create(
@@ -55,7 +55,7 @@ def connection_update(
     if name is not None:
         connection.name = name
     if values:
-        configuration, secrets = _split_secrets(connection.type, values)
+        configuration, secrets = split_secrets(connection.type, values)
         connection.configuration = {**connection.configuration, **configuration}
         connection.secrets = {
             **connection.secrets,
@@ -89,7 +89,7 @@ def connection_test(
     """
     from connections.sources.registry import source_for
 
-    configuration, secrets = _split_secrets(type, values)
+    configuration, secrets = split_secrets(type, values)
     if existing is not None:
         secrets = {**existing.secrets, **{k: v for k, v in secrets.items() if v}}
     source_for(Connection(type=type, configuration=configuration, secrets=secrets)).check()

@@ -132,3 +132,23 @@ def test_a_new_api_key_is_shown_once_and_stored_hashed(client, superuser, organi
     assert raw_key not in api_key.key_hash
     change = client.get(reverse("admin:organizations_apikey_change", args=[api_key.pk]))
     assert raw_key not in change.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_secret_typed_into_the_configuration_is_stored_encrypted(client, superuser, populated):
+    client.force_login(superuser)
+    url = reverse("admin:connections_connection_change", args=[populated.pk])
+    client.post(
+        url,
+        {
+            "organization": populated.organization_id,
+            "name": populated.name,
+            "type": populated.type,
+            "configuration": '{"account": "acme", "password": "typed-by-mistake"}',
+            "status": "healthy",
+            "new_secrets": "",
+        },
+    )
+    stored = Connection.objects.get(pk=populated.pk)
+    assert stored.configuration == {"account": "acme"}
+    assert stored.secrets["password"] == "typed-by-mistake"
