@@ -1,0 +1,175 @@
+"""The thin LinkedIn client: the shared VendorHTTP, LinkedIn's headers, limits and error answers.
+
+LinkedIn counts two streaming limits per member and minute (destination-apis.md §3.4): `/users`
+600 and `/companies` 300. VendorHTTP takes one bucket and one RateLimit, so each limit gets its
+own VendorHTTP (bucket `linkedinads:<member urn>:users|companies`); every instance shares the
+OAuth bearer (one refresh serves all) and the list of call records. Reads carry no limit: LinkedIn
+counts them against daily quotas that it does not publish.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from django.conf import settings
+
+from connections.destinations.errors import DestinationError
+from connections.destinations.http import CallRecord, OAuthBearer, VendorHTTP
+from connections.destinations.ratelimit import RateLimit, WindowLimiter
+from connections.destinations.tokens import ConnectionTokens, token_refresher
+from connections.models import Connection
+
+USERS_RATE = RateLimit(600, 60.0)
+COMPANIES_RATE = RateLimit(300, 60.0)
+STREAM_RATES: dict[str, RateLimit] = {"users": USERS_RATE, "companies": COMPANIES_RATE}
+PAGE_SIZE = 100  # finder pages; LinkedIn's finders accept at least this many per page
+VERSION_SETTING = "SYNCLINE_LINKEDINADS_API_VERSION"
+ROLE_ADVICE = "ask for the Campaign Manager or Account Manager role"
+
+
+def urn_param(urn: str) -> str:
+    """A URN as a Rest.li 2.0 query value: its colons percent-encoded, as LinkedIn requires."""
+    return quote(urn, safe="")
+
+
+def error_message(response: httpx.Response) -> str:
+    """LinkedIn's own words from {"status", "serviceErrorCode", "code", "message"}."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and body.get("message"):
+        return str(body["message"])
+    return response.text[:300] or f"HTTP {response.status_code}"
+
+
+class LinkedInClient:
+    def __init__(self, connection: Connection, *, limiter: WindowLimiter | None = None) -> None:
+        vendor = settings.VENDORS["linkedinads"]
+        self.version = str(vendor["api_version"])
+        self.base_url = str(vendor["api_url"])
+        self.connection_id = connection.pk
+        self.member_urn: str | None = connection.configuration.get("member_urn") or None
+        refresher = token_refresher(
+            token_url=vendor["token_url"],
+            client_id=vendor["client_id"],
+            client_secret=vendor["client_secret"],
+        )
+        self.auth = OAuthBearer(ConnectionTokens(connection, refresher))
+        self.calls: list[CallRecord] = []
+        self._limiter = limiter
+        self._streams: dict[str, VendorHTTP] = {}
+        self.api = self._http()
+
+    def _http(self, *, bucket: str | None = None, rate: RateLimit | None = None) -> VendorHTTP:
+        return VendorHTTP(
+            vendor="LinkedIn",
+            base_url=self.base_url,
+            auth=self.auth,
+            bucket=bucket,
+            rate=rate,
+            limiter=self._limiter if rate else None,
+            calls=self.calls,
+        )
+
+    def sleep(self, seconds: float) -> None:
+        self.api.sleep(seconds)  # VendorHTTP's, so a test that replaces it replaces both
+
+    def close(self) -> None:
+        for http in (self.api, *self._streams.values()):
+            http.close()
+
+    # -- sending -----------------------------------------------------------------------------
+    def request(
+        self, method: str, path: str, *, stream: str | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        """One call with LinkedIn's headers; raises for answers no caller can act on.
+
+        `stream` ("users" or "companies") sends through that limit's VendorHTTP."""
+        http = self._stream(stream) if stream else self.api
+        headers = {
+            "LinkedIn-Version": self.version,
+            "X-Restli-Protocol-Version": "2.0.0",
+            **kwargs.pop("headers", {}),
+        }
+        response = http.request(method, path, headers=headers, **kwargs)
+        if response.status_code == 426:
+            raise DestinationError(
+                f"LinkedIn no longer accepts API version {self.version} "
+                f"({error_message(response)}). An administrator must set {VERSION_SETTING} "
+                "to a current version (YYYYMM, see "
+                "https://learn.microsoft.com/en-us/linkedin/marketing/versioning) and restart.",
+                status=426,
+            )
+        if response.status_code == 401:
+            # VendorHTTP already refreshed once; a refused refresh raised NeedsReauthorization.
+            raise DestinationError(
+                "LinkedIn refused a freshly refreshed access token "
+                f"({error_message(response)}). Reconnect the LinkedIn Ads connection.",
+                status=401,
+            )
+        return response
+
+    def fail(self, response: httpx.Response, *, account: str | None = None) -> DestinationError:
+        """The DestinationError for an unsuccessful answer (`account`: whose audiences)."""
+        message = error_message(response)
+        if response.status_code == 403:
+            if account:
+                return DestinationError(
+                    f"Your LinkedIn user can't manage audiences on account {account}: "
+                    f"{ROLE_ADVICE} ({message}).",
+                    status=403,
+                )
+            return DestinationError(
+                f"LinkedIn refused access ({message}). Reconnect the LinkedIn Ads connection and "
+                "grant every permission it asks for (r_ads, rw_dmp_segments).",
+                status=403,
+            )
+        return DestinationError(
+            f"LinkedIn answered {response.status_code}: {message}",
+            permanent=response.status_code < 500,
+            status=response.status_code,
+        )
+
+    def read(self, path: str, *, account: str | None = None) -> dict[str, Any]:
+        response = self.request("GET", path)
+        if not response.is_success:
+            raise self.fail(response, account=account)
+        return response.json()
+
+    def pages(
+        self, path: str, query: str, *, account: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Every element of a Rest.li finder, page by page (start/count)."""
+        start = 0
+        while True:
+            body = self.read(f"{path}?{query}&start={start}&count={PAGE_SIZE}", account=account)
+            elements = body.get("elements") or []
+            yield from elements
+            total = (body.get("paging") or {}).get("total")
+            start += len(elements)
+            if len(elements) < PAGE_SIZE or (isinstance(total, int) and start >= total):
+                return
+
+    # -- streaming limits --------------------------------------------------------------------
+    def _stream(self, stream: str) -> VendorHTTP:
+        if stream not in self._streams:
+            if self._limiter is None:
+                self._limiter = WindowLimiter()
+            bucket = f"linkedinads:{self._member()}:{stream}"
+            self._streams[stream] = self._http(bucket=bucket, rate=STREAM_RATES[stream])
+        return self._streams[stream]
+
+    def _member(self) -> str:
+        """The member whose limits the writes spend: saved on the connection, else /rest/me."""
+        if self.member_urn is None:
+            response = self.request("GET", "me")
+            member_id = response.json().get("id") if response.is_success else None
+            # Without r_basicprofile /me is refused; the connection is then the closest key.
+            self.member_urn = (
+                f"urn:li:person:{member_id}" if member_id else f"connection:{self.connection_id}"
+            )
+        return self.member_urn

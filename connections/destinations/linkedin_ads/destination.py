@@ -1,0 +1,377 @@
+"""LinkedIn Ads destination: sync rows into Matched Audiences (DMP segments), or create one.
+
+Connection: secrets `access_token`, `refresh_token` (+ `expires_at`), from the OAuth flow;
+configuration `accounts`, the ad accounts chosen from parameter_values, saved as plain id strings
+(`["512630692"]`; ints, `urn:li:sponsoredAccount:<id>` and `<id>::<reference>` are read too).
+None chosen means every account the member can manage audiences on. An optional `member_urn`
+saves the /rest/me call that keys the rate limits.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any, ClassVar
+
+from django.conf import settings
+
+from connections.destinations.base import (
+    CreationProperty,
+    Destination,
+    Mode,
+    RecordResult,
+    TargetField,
+    TargetObject,
+    WriteBatch,
+)
+from connections.destinations.errors import DestinationError
+from connections.destinations.http import CallRecord, VendorHTTP
+from connections.destinations.linkedin_ads.client import (
+    COMPANIES_RATE,
+    ROLE_ADVICE,
+    USERS_RATE,
+    LinkedInClient,
+    error_message,
+    urn_param,
+)
+from connections.destinations.linkedin_ads.members import (
+    COMPANY_FIELDS,
+    USER_FIELDS,
+    canonical_field,
+    canonical_values,
+    company_element,
+    user_element,
+)
+from connections.destinations.linkedin_ads.targets import (
+    AUDIENCE_TYPES,
+    KIND_BY_SEGMENT_TYPE,
+    AdAccount,
+    Audience,
+    account_id,
+)
+from connections.destinations.ratelimit import RateLimit
+from connections.models import Connection
+
+# The partner enum LinkedIn issues with the Audiences program (Segment's is SEGMENT); a
+# self-hosted install whose app was given another sets VENDORS["linkedinads"]["source_platform"].
+SOURCE_PLATFORM = "SYNCLINE"
+MODES = (Mode("create", requires_identity=False), Mode("remove", requires_identity=False))
+ACTIONS = {"create": "ADD", "remove": "REMOVE"}
+# Accounts that are being set up can hold audiences; canceled or removed ones cannot.
+ACCOUNT_SEARCH = (
+    "q=search&search=(status:(values:List(ACTIVE,DRAFT)))&fields=id,name,reference,test"
+)
+
+
+class LinkedInAdsDestination(Destination):
+    title = "LinkedIn Ads"
+    # LinkedIn documents no maximum per BATCH_CREATE; 5,000 is what integrators (and the sandbox)
+    # hold to. A test may lower it on an instance.
+    batch_size: ClassVar[int] = 5000
+    # Per member and minute: /users is `rate_limit`, /companies `company_rate_limit`; each write
+    # goes through the VendorHTTP holding its own limit and bucket (client.py).
+    rate_limit: ClassVar[RateLimit | None] = USERS_RATE
+    company_rate_limit: ClassVar[RateLimit] = COMPANIES_RATE
+    # LinkedIn answers 404 to streams into a segment for a minute or two after creating it
+    # (destination-apis.md §3.4): a write waits this long past creation before giving up.
+    new_segment_wait_seconds: ClassVar[float] = 180.0
+
+    def __init__(self, connection: Connection) -> None:
+        super().__init__(connection)
+        self._client: LinkedInClient | None = None
+        self._accounts: list[AdAccount] | None = None
+
+    @property
+    def client(self) -> LinkedInClient:
+        if self._client is None:
+            self._client = LinkedInClient(self.connection)
+        return self._client
+
+    @property
+    def http(self) -> VendorHTTP:
+        return self.client.api
+
+    @property
+    def calls(self) -> list[CallRecord]:
+        return self.client.calls  # reads and both streams share the one list
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+
+    # -- accounts --------------------------------------------------------------------------
+    def reachable_accounts(self) -> list[AdAccount]:
+        """Every ad account the member has a role on, whatever the role."""
+        if self._accounts is None:
+            roles = {
+                key: str(entry.get("role") or "")
+                for entry in self.client.pages("adAccountUsers", "q=authenticatedUser")
+                if (key := account_id(entry.get("account")))
+            }
+            accounts = []
+            if roles:
+                for found in self.client.pages("adAccounts", ACCOUNT_SEARCH):
+                    key = account_id(found.get("id"))
+                    if key in roles:
+                        accounts.append(
+                            AdAccount(
+                                id=key,
+                                name=str(found.get("name") or f"Ad account {key}"),
+                                reference=str(found.get("reference") or "")
+                                or f"urn:li:sponsoredAccount:{key}",
+                                role=roles[key],
+                                test=bool(found.get("test")),
+                            )
+                        )
+            self._accounts = accounts
+        return self._accounts
+
+    def usable_accounts(self) -> list[AdAccount]:
+        """The accounts whose audiences the member may change (not VIEWER, not CREATIVE_MANAGER)."""
+        return [account for account in self.reachable_accounts() if account.manages_audiences]
+
+    def chosen_accounts(self) -> list[AdAccount]:
+        chosen = self.configuration.get("accounts") or []
+        if isinstance(chosen, str):
+            chosen = re.split(r"[,\s]+", chosen)
+        wanted = {key for value in chosen if (key := account_id(value))}
+        usable = self.usable_accounts()
+        return [account for account in usable if account.id in wanted] if wanted else usable
+
+    # -- discovery ---------------------------------------------------------------------------
+    def check(self) -> None:
+        if not self.reachable_accounts():
+            raise DestinationError(
+                "Your LinkedIn user has no ad account. Ask a Campaign Manager admin to add you "
+                "to one, then reconnect."
+            )
+        if not self.usable_accounts():
+            raise DestinationError(
+                "Your LinkedIn user can only view its ad accounts, so it can't manage "
+                f"audiences: {ROLE_ADVICE}."
+            )
+
+    def parameter_values(self) -> dict[str, list[dict[str, Any]]]:
+        return {
+            "accounts": [
+                {"value": account.id, "label": account.label} for account in self.usable_accounts()
+            ]
+        }
+
+    def target_objects(self) -> list[TargetObject]:
+        targets = []
+        for account in self.chosen_accounts():
+            segments = self.client.pages(
+                "dmpSegments", f"q=account&account={urn_param(account.urn)}", account=account.label
+            )
+            for segment in segments:
+                kind = KIND_BY_SEGMENT_TYPE.get(str(segment.get("type")))
+                if kind is None:  # not a list LinkedIn lets anyone stream members into
+                    continue
+                audience = Audience(account.id, account.reference, kind, str(segment["id"]))
+                name = audience.title(str(segment.get("name") or segment["id"]))
+                targets.append(TargetObject(audience.id, name, MODES))
+        return targets
+
+    def target_creation(self) -> list[CreationProperty]:
+        return [
+            CreationProperty("account", "LinkedIn Ads account ID", enum=True),
+            CreationProperty("type", "Audience type", enum=True),
+            CreationProperty("name", "Audience name", enum=False),
+        ]
+
+    def target_property_values(self, property_id: str) -> list[dict[str, str]]:
+        if property_id == "account":
+            return [
+                {"value": account.creation_value, "label": account.label}
+                for account in self.chosen_accounts()
+            ]
+        if property_id == "type":
+            return [
+                {"value": kind, "label": label} for kind, (_, label, _) in AUDIENCE_TYPES.items()
+            ]
+        return []
+
+    def target_fields(self, target: str) -> list[TargetField]:
+        """Fields of an audience id, or of a type value (an audience not yet created)."""
+        kind = target if target in AUDIENCE_TYPES else Audience.parse(target).kind
+        return list(USER_FIELDS if kind == "user_audience" else COMPANY_FIELDS)
+
+    # -- creating an audience ------------------------------------------------------------------
+    def create_target(self, properties: dict[str, str]) -> TargetObject:
+        name = str(properties.get("name") or "").strip()
+        if not name:
+            raise DestinationError("Give the new audience a name.")
+        kind = self._audience_type(properties.get("type"))
+        account = self._creation_account(properties.get("account"))
+        platform = settings.VENDORS["linkedinads"].get("source_platform") or SOURCE_PLATFORM
+        response = self.client.request(
+            "POST",
+            "dmpSegments",
+            json={
+                "name": name,
+                "account": account.urn,
+                "type": AUDIENCE_TYPES[kind][0],
+                "sourcePlatform": platform,
+                "accessPolicy": "PRIVATE",
+                "destinations": [{"destination": "LINKEDIN"}],
+            },
+        )
+        if not response.is_success:
+            raise self.client.fail(response, account=account.label)
+        created = (
+            response.headers.get("x-linkedin-id")
+            or response.headers.get("x-restli-id")
+            or response.headers.get("Location", "")
+        )
+        segment_id = re.split(r"[/:]", created)[-1]
+        if not segment_id.isdigit():
+            raise DestinationError(
+                f"LinkedIn created the audience {name!r} but did not say its id; "
+                "pick it from the audience list instead of creating it again.",
+                permanent=False,
+            )
+        audience = Audience(account.id, account.reference, kind, segment_id)
+        return TargetObject(audience.id, audience.title(name), MODES)
+
+    @staticmethod
+    def _audience_type(value: Any) -> str:
+        text = str(value or "").strip().lower()
+        kind = text if text in AUDIENCE_TYPES else f"{text}_audience"
+        if kind not in AUDIENCE_TYPES:
+            raise DestinationError(
+                f"{value!r} is not an audience type: use one of " + ", ".join(AUDIENCE_TYPES)
+            )
+        return kind
+
+    def _creation_account(self, value: Any) -> AdAccount:
+        key = account_id(value)
+        if key is None:
+            raise DestinationError(
+                f"{value!r} is not a LinkedIn ad account: use a value listed for 'account'."
+            )
+        for account in self.chosen_accounts():
+            if account.id == key:
+                return account
+        reachable = {account.id: account for account in self.reachable_accounts()}
+        if key in reachable and not reachable[key].manages_audiences:
+            raise DestinationError(
+                f"Your LinkedIn user can't manage audiences on account {reachable[key].label}: "
+                f"{ROLE_ADVICE}."
+            )
+        if key in reachable:
+            raise DestinationError(
+                f"Account {reachable[key].label} is not enabled on this connection: add it to "
+                "its accounts first."
+            )
+        raise DestinationError(f"Your LinkedIn user has no access to ad account {key}.")
+
+    # -- writing -------------------------------------------------------------------------------
+    def write(
+        self, target: str, mode: str, records: list[dict[str, Any]], *, identity_field: str
+    ) -> WriteBatch:
+        audience = Audience.parse(target)
+        action = ACTIONS.get(mode)
+        if action is None:
+            raise DestinationError(
+                f"LinkedIn audiences take the modes create (add members) and remove, not {mode!r}."
+            )
+        users = audience.kind == "user_audience"
+        fields = [field.id for field in (USER_FIELDS if users else COMPANY_FIELDS)]
+        identity_key = canonical_field(identity_field, fields)
+        results: list[RecordResult | None] = [None] * len(records)
+        identities: list[str] = []
+        pending: list[tuple[int, dict[str, Any]]] = []
+        for index, record in enumerate(records):
+            values = canonical_values(record, fields)
+            raw = record.get(identity_field, values.get(identity_key))
+            identity = "" if raw is None else str(raw)  # as Syncline keyed it, untrimmed
+            identities.append(identity)
+            element, problem = self.element(audience, values, action)
+            if not identity.strip():
+                problem = f"No {identity_field}: it identifies the record."
+            if element is None or problem:
+                results[index] = RecordResult(identity, ok=False, message=problem)
+            else:
+                pending.append((index, element))
+        operation = "insert" if action == "ADD" else "delete"
+        for start in range(0, len(pending), self.batch_size):
+            chunk = pending[start : start + self.batch_size]
+            statuses = self._send(audience, [element for _, element in chunk])
+            for (index, _), status in zip(chunk, statuses, strict=True):
+                code = status.get("status")
+                ok = isinstance(code, int) and 200 <= code < 300
+                message = "" if ok else self._element_message(status)
+                results[index] = RecordResult(
+                    identities[index], ok=ok, operation=operation, message=message
+                )
+        return WriteBatch([result for result in results if result is not None])
+
+    @staticmethod
+    def element(
+        audience: Audience, values: dict[str, Any], action: str
+    ) -> tuple[dict[str, Any] | None, str]:
+        """The LinkedIn element for one record, or why it can't be sent (members.py)."""
+        if audience.kind == "user_audience":
+            return user_element(values, action)
+        return company_element(values, action)
+
+    @staticmethod
+    def _element_message(status: dict[str, Any]) -> str:
+        error = status.get("error") if isinstance(status.get("error"), dict) else {}
+        return str(
+            status.get("message")
+            or error.get("message")
+            or f"LinkedIn answered {status.get('status')} for this record"
+        )
+
+    def _send(self, audience: Audience, elements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """One BATCH_CREATE; LinkedIn's per-element statuses, in order."""
+        path = f"dmpSegments/{audience.segment_id}/{audience.stream}"
+        pause, deadline, looked = 1.0, None, False
+        while True:
+            response = self.client.request(
+                "POST",
+                path,
+                stream=audience.stream,
+                headers={"X-RestLi-Method": "BATCH_CREATE"},
+                json={"elements": elements},
+            )
+            if response.status_code != 404:
+                break
+            if not looked:
+                deadline, looked = self._new_segment_deadline(audience), True
+            if deadline is None or time.time() + pause > deadline:
+                raise DestinationError(
+                    f"LinkedIn says audience {audience.segment_id} does not exist "
+                    f"({error_message(response)}). If it was deleted in Campaign Manager, "
+                    "choose another audience.",
+                    permanent=False,
+                    status=404,
+                )
+            self.client.sleep(pause)
+            pause = min(pause * 2, 30.0)
+        if not response.is_success:
+            raise self.client.fail(response, account=audience.account_id)
+        statuses = response.json().get("elements")
+        if not isinstance(statuses, list) or len(statuses) != len(elements):
+            raise DestinationError(
+                f"LinkedIn answered {len(statuses or [])} statuses for {len(elements)} records; "
+                "they will be sent again on the next run.",
+                permanent=False,
+            )
+        return [status if isinstance(status, dict) else {} for status in statuses]
+
+    def _new_segment_deadline(self, audience: Audience) -> float | None:
+        """Until when a 404 may be LinkedIn still setting up a new segment; None if it isn't new.
+
+        Assumed (LinkedIn documents only the streaming 404s): the segment answers GET as soon as
+        it exists, so its `created` tells one LinkedIn is still setting up from one that is gone,
+        which must not hold a worker for minutes. Retries back off 1, 2, 4 … 30 s.
+        """
+        response = self.client.request("GET", f"dmpSegments/{audience.segment_id}")
+        created = response.json().get("created") if response.is_success else None
+        if not isinstance(created, int | float):
+            return None
+        deadline = created / 1000 + self.new_segment_wait_seconds
+        return deadline if deadline > time.time() else None
