@@ -1,0 +1,130 @@
+"""The HTTP client for one Gong connection: the customer's API host, OAuth, the company's limit.
+
+- OAuth (https://help.gong.io/docs/create-an-app-for-gong): the token endpoint takes the client
+  credentials as HTTP Basic, refresh tokens are single-use, and every token response names the
+  customer's own API host in `api_base_url_for_customer`: calls must go there, tokens are
+  refused elsewhere. It is saved as the connection's `api_base_url`.
+- Limits (the "Limits" section of Gong's API v2 reference; destination-apis.md §2.2): 3 calls a
+  second and 10,000 a day per company; over it Gong answers 429 with Retry-After, which
+  VendorHTTP honours.
+- Errors: `{"requestId": "...", "errors": ["..."]}`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from django.conf import settings
+
+from connections.destinations.errors import DestinationError
+from connections.destinations.http import OAuthBearer, VendorHTTP
+from connections.destinations.ratelimit import RateLimit, WindowLimiter
+from connections.destinations.tokens import ConnectionTokens, Refresher, token_refresher
+from connections.models import Connection
+
+VENDOR = "Gong"
+RATE_LIMIT = RateLimit(3, 1)
+CUSTOMER_API_HOST = "api_base_url_for_customer"  # in Gong's token responses
+API_BASE = "api_base_url"  # the same, in the connection's configuration
+
+
+def api_base_url(connection: Connection) -> str:
+    return str(connection.configuration.get(API_BASE) or settings.VENDORS["gong"]["api_url"])
+
+
+def gong_refresher() -> Refresher:
+    """The shared refresh grant with Basic client auth, saving the (possibly new) API host under
+    the configuration key the rest of Syncline reads."""
+    vendor = settings.VENDORS["gong"]
+    refresh = token_refresher(
+        token_url=vendor["token_url"],
+        client_id=vendor["client_id"],
+        client_secret=vendor["client_secret"],
+        basic_auth=True,
+        keep=(CUSTOMER_API_HOST,),
+    )
+
+    def refresh_for_gong(secrets: dict[str, Any], configuration: dict[str, Any]) -> dict[str, Any]:
+        new = refresh(secrets, configuration)
+        host = new.pop(CUSTOMER_API_HOST, None)
+        if host:
+            new[API_BASE] = host
+        return new
+
+    return refresh_for_gong
+
+
+def rate_limit(connection: Connection, default: RateLimit) -> RateLimit:
+    """Gong raises a company's limit on request; `rate_limit` ("LIMIT/SECONDS") says so."""
+    text = connection.configuration.get("rate_limit")
+    if not text:
+        return default
+    try:
+        return RateLimit.parse(str(text))
+    except ValueError as error:
+        raise DestinationError(
+            f"The rate limit setting {text!r} of {connection.name} is not LIMIT/SECONDS "
+            "(for example 3/1)."
+        ) from error
+
+
+def company_bucket(connection: Connection) -> str:
+    """Gong counts per company; no API call names the company, so the connection stands for it
+    unless a `company_id` was saved (several connections to one company then share the limit)."""
+    company = connection.configuration.get("company_id")
+    return f"gong:company:{company}" if company else f"gong:connection:{connection.pk}"
+
+
+def gong_http(connection: Connection, *, rate: RateLimit) -> VendorHTTP:
+    return VendorHTTP(
+        vendor=VENDOR,
+        base_url=api_base_url(connection),
+        auth=OAuthBearer(ConnectionTokens(connection, gong_refresher())),
+        bucket=company_bucket(connection),
+        rate=rate_limit(connection, rate),
+        limiter=WindowLimiter(),
+    )
+
+
+def vendor_message(response: httpx.Response) -> str:
+    try:
+        body: Any = response.json()
+    except ValueError:
+        return response.text.strip()[:300]
+    if isinstance(body, dict):
+        errors = body.get("errors")
+        if isinstance(errors, list) and errors:
+            return "; ".join(str(message) for message in errors)
+        if body.get("error"):
+            return str(body.get("error_description") or body["error"])
+    return str(body)[:300]
+
+
+def failure(connection: Connection, response: httpx.Response, doing: str) -> DestinationError:
+    """A whole-call failure as a sentence a sales-ops person can act on."""
+    status = response.status_code
+    said = vendor_message(response)
+    if status == 401:
+        return DestinationError(
+            f"Gong refused {connection.name}'s access while {doing} ({said}). Reconnect it to "
+            "Gong.",
+            status=status,
+        )
+    if status == 403:
+        return DestinationError(
+            f"Gong refused permission while {doing} ({said}). The Gong app needs the scopes "
+            "api:flows:read, api:flows:write and api:users:read, approved by a Gong technical "
+            "administrator; reconnect with them.",
+            status=status,
+        )
+    if status >= 500:
+        return DestinationError(
+            f"Gong had an internal error ({status}) while {doing}. Nothing was lost: the "
+            "affected records will be sent on the next run.",
+            permanent=False,
+            status=status,
+        )
+    return DestinationError(
+        f"Gong refused the request while {doing} ({status}: {said}).", status=status
+    )

@@ -1,0 +1,156 @@
+"""The HTTP client for one Salesloft connection: base URL, credentials, the team's rate limit.
+
+- OAuth: https://developers.salesloft.com/docs/platform/api-basics/oauth-authentication/ —
+  access tokens live 2 h and every refresh rotates the refresh token (ConnectionTokens saves it).
+- API keys are sent exactly like access tokens (`Authorization: Bearer ak...`) and never expire.
+- Rate limits: https://developers.salesloft.com/docs/platform/api-basics/rate-limits/ — 600 cost
+  per minute per *team*, shared by every integration on it, and a 429 carries no Retry-After.
+- Errors: `{"error": "..."}` for 401/403/404, `{"errors": {"field": ["msg"]}}` for 422.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+from django.conf import settings
+
+from connections.destinations.errors import DestinationError
+from connections.destinations.http import Auth, OAuthBearer, StaticHeaders, VendorHTTP
+from connections.destinations.ratelimit import RateLimit, WindowLimiter
+from connections.destinations.tokens import ConnectionTokens, token_refresher
+from connections.models import Connection
+
+VENDOR = "Salesloft"
+RATE_LIMIT = RateLimit(600, 60)
+_TEAM_CONTEXT = re.compile(r"/teams/(\d+)")
+
+
+def auth_method(connection: Connection) -> str:
+    """ "oauth" or "api_key": as configured, else whichever credential is saved."""
+    configured = str(connection.configuration.get("auth_method") or "").strip().lower()
+    if configured in {"oauth", "api_key"}:
+        return configured
+    has_key = connection.secrets.get("api_key")
+    return "api_key" if has_key and not connection.secrets.get("access_token") else "oauth"
+
+
+def rate_limit(connection: Connection, default: RateLimit) -> RateLimit:
+    """The vendor's limit, or the connection's own `rate_limit` ("LIMIT/SECONDS") when a team
+    has a different allowance (or shares it with other tools and wants to leave them room)."""
+    text = connection.configuration.get("rate_limit")
+    if not text:
+        return default
+    try:
+        return RateLimit.parse(str(text))
+    except ValueError as error:
+        raise DestinationError(
+            f"The rate limit setting {text!r} of {connection.name} is not LIMIT/SECONDS "
+            "(for example 600/60)."
+        ) from error
+
+
+def team_bucket(connection: Connection) -> str:
+    """The rate-limit key. Salesloft counts per team, so the team id is best: saved as
+    `team_id`, or read from the OAuth redirect's `context` ("/teams/<id>"). Without either, the
+    connection itself: correct for one connection per team, merely optimistic for more."""
+    configuration = connection.configuration
+    team = configuration.get("team_id")
+    if not team:
+        match = _TEAM_CONTEXT.search(str(configuration.get("context") or ""))
+        team = match.group(1) if match else None
+    return f"salesloft:team:{team}" if team else f"salesloft:connection:{connection.pk}"
+
+
+def _auth(connection: Connection) -> Auth:
+    vendor = settings.VENDORS["salesloft"]
+    if auth_method(connection) == "api_key":
+        key = connection.secrets.get("api_key")
+        if not key:
+            raise DestinationError(
+                f"{connection.name} has no Salesloft API key saved. Paste one from Salesloft "
+                "(Settings > API Keys), or connect with OAuth instead."
+            )
+        return StaticHeaders({"Authorization": f"Bearer {key}"})
+    refresher = token_refresher(
+        token_url=vendor["token_url"],
+        client_id=vendor["client_id"],
+        client_secret=vendor["client_secret"],
+    )
+    return OAuthBearer(ConnectionTokens(connection, refresher))
+
+
+def salesloft_http(connection: Connection, *, rate: RateLimit) -> VendorHTTP:
+    base_url = (
+        connection.configuration.get("api_base_url") or settings.VENDORS["salesloft"]["api_url"]
+    )
+    return VendorHTTP(
+        vendor=VENDOR,
+        base_url=str(base_url),
+        auth=_auth(connection),
+        bucket=team_bucket(connection),
+        rate=rate_limit(connection, rate),
+        limiter=WindowLimiter(),
+    )
+
+
+def vendor_message(response: httpx.Response) -> str:
+    """Salesloft's own words: "email_address: is invalid; domain: has already been taken"."""
+    try:
+        body: Any = response.json()
+    except ValueError:
+        return response.text.strip()[:300]
+    if isinstance(body, dict):
+        errors = body.get("errors")
+        if isinstance(errors, dict):
+            parts = []
+            for field, messages in errors.items():
+                listed = messages if isinstance(messages, list) else [messages]
+                text = ", ".join(str(message) for message in listed)
+                parts.append(text if field == "base" else f"{field}: {text}")
+            return "; ".join(parts)
+        if isinstance(errors, list):
+            return "; ".join(str(message) for message in errors)
+        if body.get("error"):
+            return str(body["error"])
+    return str(body)[:300]
+
+
+def failure(connection: Connection, response: httpx.Response, doing: str) -> DestinationError:
+    """A whole-call failure as a sentence a sales-ops person can act on."""
+    status = response.status_code
+    said = vendor_message(response)
+    if status == 401:
+        fix = (
+            "Paste a new API key into the connection"
+            if auth_method(connection) == "api_key"
+            else "Reconnect it to Salesloft"
+        )
+        return DestinationError(
+            f"Salesloft refused {connection.name}'s credentials while {doing} ({said}). {fix}.",
+            status=status,
+        )
+    if status == 403:
+        return DestinationError(
+            f"Salesloft refused permission while {doing} ({said}). The connected Salesloft user "
+            "needs access to people, accounts and cadences (scopes people:write, accounts:write, "
+            "cadences:write); reconnect with a user who has them.",
+            status=status,
+        )
+    if status == 404:
+        return DestinationError(
+            f"Salesloft could not find what Syncline asked for while {doing} ({said}); it may "
+            "have been deleted.",
+            status=status,
+        )
+    if status >= 500:
+        return DestinationError(
+            f"Salesloft had an internal error ({status}) while {doing}. Nothing was lost: the "
+            "affected records will be sent on the next run.",
+            permanent=False,
+            status=status,
+        )
+    return DestinationError(
+        f"Salesloft refused the request while {doing} ({status}: {said}).", status=status
+    )
