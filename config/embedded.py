@@ -29,11 +29,14 @@ def celery_filesystem_transport_options(var_dir: Path) -> dict[str, str]:
     """Folders for Celery's filesystem transport; web and workers on one host share them."""
     queue = var_dir / "celery" / "queue"
     processed = var_dir / "celery" / "processed"
-    for folder in (queue, processed, var_dir / "celery" / "results"):
+    # Broadcast (control) messages, which kombu would otherwise put in ./control.
+    control = var_dir / "celery" / "control"
+    for folder in (queue, processed, control, var_dir / "celery" / "results"):
         folder.mkdir(parents=True, exist_ok=True)
     return {
         "data_folder_in": str(queue),
         "data_folder_out": str(queue),
         "processed_folder": str(processed),
         "store_processed": False,
+        "control_folder": str(control),
     }
