@@ -13,7 +13,7 @@ from django.db.models import F
 from connections.models import Connection
 from connections.registry import CONNECTION_TYPES, Role
 from connections.sources.base import PREVIEW_ROWS, Preview, SourceError, SourceField
-from connections.sources.read_only import UnsafeQueryError, ensure_read_only
+from connections.sources.read_only import UnsafeQueryError
 from connections.sources.registry import source_for
 from models_app.models import SqlModel
 from models_app.selectors import model_columns_in_use
@@ -55,7 +55,7 @@ def sql_model_preview(*, source: Connection, query: str, limit: int = PREVIEW_RO
     """The first rows and the fields of a query; refuses anything but one read-only SELECT."""
     warehouse = source_for(source)
     try:
-        checked = ensure_read_only(query, dialect=warehouse.dialect)
+        checked = warehouse.check_query(query)
     except UnsafeQueryError as error:
         raise ValidationError(str(error)) from error
     try:
@@ -96,7 +96,7 @@ def sql_model_create(
         organization=organization,
         name=name,
         source=source,
-        query=ensure_read_only(query, dialect=source_for(source).dialect),
+        query=source_for(source).check_query(query),
         fields=_fields_json(fields),
         identifier=identifier_suggest(fields),
         created_by=created_by,
@@ -129,7 +129,7 @@ def sql_model_update(
         }
         if missing and not confirm_breaking:
             raise BrokenMappingsError(missing)
-        model.query = ensure_read_only(query, dialect=source_for(model.source).dialect)
+        model.query = source_for(model.source).check_query(query)
         model.fields = _fields_json(fields)
         model.identifier = (
             model.identifier

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from connections.models import Connection
+from connections.sources.read_only import ensure_read_only
 
 PREVIEW_ROWS = 50
 STREAM_CHUNK_ROWS = 5_000
@@ -50,6 +51,14 @@ class Source:
     def check(self) -> None:
         """Connect and run a trivial query; raise SourceError saying what is wrong."""
         raise NotImplementedError
+
+    def check_query(self, query: str) -> str:
+        """The model's query as it will be stored and run, or UnsafeQueryError saying why not.
+
+        SQL warehouses parse it as one read-only SELECT in their dialect; a source whose query
+        language is not SQL (Salesforce's SOQL) overrides this.
+        """
+        return ensure_read_only(query, dialect=self.dialect)
 
     def fields(self, query: str) -> list[SourceField]:
         return self.preview(query, limit=0).fields

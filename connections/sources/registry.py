@@ -5,11 +5,13 @@ from __future__ import annotations
 from connections.models import Connection
 from connections.sources.base import Source, SourceError
 from connections.sources.postgres import PostgresSource
+from connections.sources.salesforce import SalesforceSource
 from connections.sources.snowflake import SnowflakeSource
 
 SOURCES: dict[str, type[Source]] = {
     "postgresql": PostgresSource,
     "snowflake": SnowflakeSource,
+    "salesforce": SalesforceSource,
 }
 
 

@@ -1,0 +1,149 @@
+"""Salesforce as a sync destination (DESIGN.md §6): one target per createable sObject, plus
+"Lead or Contact", which finds a person among both and creates what matches neither.
+
+Target settings (ingestion API, batch sizes, nulls, lookups, ...) come with each write as
+`target_options` (the sync's `target.configuration`), because they belong to the sync, not to
+the connection; options.TargetOptions documents each one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from connections.destinations.base import Destination, Mode, TargetObject, WriteBatch
+from connections.destinations.errors import DestinationError
+from connections.destinations.http import VendorHTTP
+from connections.destinations.salesforce.client import SalesforceClient
+from connections.destinations.salesforce.describe import (
+    SalesforceField,
+    lookup_parents,
+    merged_fields,
+    target_fields,
+)
+from connections.destinations.salesforce.options import (
+    COLLECTION_LIMIT,
+    LEAD_OR_CONTACT,
+    TargetOptions,
+)
+from connections.destinations.salesforce.write import SalesforceWrite
+from connections.models import Connection
+
+LEAD_OR_CONTACT_NAME = "Lead or Contact"
+
+
+def modes_for(summary: Mapping[str, Any]) -> tuple[Mode, ...]:
+    """What Salesforce lets this user do with the object, in Syncline's modes."""
+    createable, updateable = bool(summary.get("createable")), bool(summary.get("updateable"))
+    modes = []
+    if createable:
+        modes.append(Mode("create", requires_identity=False))
+    if updateable:
+        modes.append(Mode("update"))
+    if createable and updateable:
+        modes.append(Mode("updateOrCreate"))
+    if summary.get("deletable"):
+        modes.append(Mode("remove"))
+    return tuple(modes)
+
+
+class SalesforceDestination(Destination):
+    title = "Salesforce"
+    # sObject Collections' maximum. write() also takes bigger batches (see batch_size_for):
+    # it splits them into calls of rest_batch_size, or sends them as Bulk API 2.0 jobs.
+    batch_size = COLLECTION_LIMIT
+    # Salesforce has no per-second limit to pace against; its daily one is enforced by the
+    # client (enforce_api_limits) and its 403 REQUEST_LIMIT_EXCEEDED is retried with backoff.
+    rate_limit = None
+
+    def __init__(self, connection: Connection) -> None:
+        super().__init__(connection)
+        self.connection = connection
+        self._client: SalesforceClient | None = None
+
+    @property
+    def client(self) -> SalesforceClient:
+        # Built on first use: learning the instance URL may need a token refresh.
+        if self._client is None:
+            self._client = SalesforceClient(self.connection)
+        return self._client
+
+    @property
+    def http(self) -> VendorHTTP:
+        return self.client.http
+
+    def check(self) -> None:
+        self.client.json("GET", "limits/", what="Checking the Salesforce connection failed")
+
+    # -- targets ---------------------------------------------------------------------------
+    def target_objects(self) -> list[TargetObject]:
+        summaries = [s for s in self.client.describe_global() if s.get("createable")]
+        targets = [
+            TargetObject(id=s["name"], name=s.get("label") or s["name"], modes=modes_for(s))
+            for s in summaries
+        ]
+        targets.sort(key=lambda target: target.name.lower())
+        people = {s["name"]: s for s in summaries if s["name"] in {"Contact", "Lead"}}
+        if len(people) == 2 and all(s.get("updateable") for s in people.values()):
+            targets.append(
+                TargetObject(
+                    id=LEAD_OR_CONTACT,
+                    name=LEAD_OR_CONTACT_NAME,
+                    modes=(
+                        Mode("create", requires_identity=False),
+                        Mode("update"),
+                        Mode("updateOrCreate"),
+                        Mode("remove"),
+                    ),
+                )
+            )
+        return targets
+
+    def target_fields(self, target: str) -> list[SalesforceField]:
+        if target == LEAD_OR_CONTACT:
+            return merged_fields([self._fields("Contact"), self._fields("Lead")])
+        return self._fields(target)
+
+    def _fields(self, name: str) -> list[SalesforceField]:
+        info = self.client.describe(name)
+        parents = {}
+        for parent in lookup_parents(info):
+            try:
+                parents[parent] = self.client.describe(parent)
+            except DestinationError as error:
+                if error.status != 404:  # an object this user cannot see offers no lookups
+                    raise
+        return target_fields(info, parents)
+
+    # -- writing ---------------------------------------------------------------------------
+    def target_options(self, target: str, configuration: Mapping[str, Any] | None) -> TargetOptions:
+        """A sync's target.configuration, checked (OptionsError lists every problem)."""
+        return TargetOptions.parse(configuration, target=target)
+
+    def batch_size_for(self, target: str, configuration: Mapping[str, Any] | None = None) -> int:
+        """How many records one write() should carry for this target's settings: a REST
+        target takes rest_batch_size; with Bulk possible, whole jobs (bulk_batch_size)."""
+        options = self.target_options(target, configuration)
+        if options.ingestion_api == "rest":
+            return options.rest_batch_size
+        return options.bulk_batch_size
+
+    def write(
+        self,
+        target: str,
+        mode: str,
+        records: list[dict[str, Any]],
+        *,
+        identity_field: str,
+        target_options: Mapping[str, Any] | None = None,
+    ) -> WriteBatch:
+        plan = SalesforceWrite(
+            self.client,
+            target,
+            mode,
+            records,
+            identity_field=identity_field,
+            options=self.target_options(target, target_options),
+            sleep=self.http.sleep,
+        )
+        return plan.run()
