@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "social_django",
     "organizations",
     "connections",
     "models_app",
@@ -174,6 +175,28 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Destination vendors: real URLs by default; the sandbox's with SYNCLINE_SANDBOX_URL.
 SYNCLINE_SANDBOX_URL = env.str("SYNCLINE_SANDBOX_URL", default="")
 VENDORS = vendor_settings(SYNCLINE_SANDBOX_URL)
+
+# OAuth for destination connections (DESIGN.md §7). The backends are deliberately not in
+# AUTHENTICATION_BACKENDS and the pipeline only stores tokens on a Connection: nobody signs in
+# to Syncline with a Salesloft, Gong, LinkedIn or Salesforce account.
+SOCIAL_AUTH_AUTHENTICATION_BACKENDS = (
+    "connections.oauth.backends.SalesloftOAuth2",
+    "connections.oauth.backends.GongOAuth2",
+    "connections.oauth.backends.LinkedInAdsOAuth2",
+    "connections.oauth.backends.SalesforceConnectionOAuth2",
+)
+SOCIAL_AUTH_STRATEGY = "connections.oauth.strategy.ConnectionStrategy"
+SOCIAL_AUTH_PIPELINE = ("connections.oauth.pipeline.connection_store_tokens",)
+SOCIAL_AUTH_URL_NAMESPACE = "social"
+# social-django 8 stores extra_data in a JSONField on every database; its legacy
+# SOCIAL_AUTH_JSONFIELD_ENABLED only shapes old migrations, so it is left at its default. (Our
+# pipeline never writes extra_data anyway: no UserSocialAuth row is ever made.)
+# Behind a TLS-terminating proxy the callback URL sent to the vendor must say https.
+SOCIAL_AUTH_REDIRECT_IS_HTTPS = env.bool("SOCIAL_AUTH_REDIRECT_IS_HTTPS", default=not DEBUG)
+SOCIAL_AUTH_LOGIN_REDIRECT_URL = "connections:list"
+SOCIAL_AUTH_LOGIN_ERROR_URL = "connections:new"
+SOCIAL_AUTH_SANITIZE_REDIRECTS = True
+SOCIAL_AUTH_REQUESTS_TIMEOUT = env.float("SOCIAL_AUTH_REQUESTS_TIMEOUT", default=15.0)
 
 LOGGING = {
     "version": 1,

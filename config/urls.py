@@ -17,6 +17,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("connections/", include("connections.urls")),
+    path("oauth/", include("connections.oauth.urls")),
     path("models/", include("models_app.urls")),
     path("", include("console.urls")),
 ]

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from connections.models import Connection
-from connections.registry import CONNECTION_TYPES
+from connections.registry import CONNECTION_TYPES, Role
 from organizations.models import Organization
 
 
@@ -96,16 +98,251 @@ def connection_test(
 
 
 def connection_check(*, connection: Connection) -> Connection:
-    """Check a saved connection and record its health for every page that shows it."""
+    """Check a saved connection and record its health for every page that shows it.
+
+    Tools (destinations, Salesforce included) are checked with their destination's check();
+    warehouses with their source's.
+    """
+    if Role.DESTINATION in CONNECTION_TYPES[connection.type].roles:
+        status, message = _destination_health(connection)
+    else:
+        status, message = _source_health(connection)
+    connection.status, connection.status_error = status, message
+    connection.last_checked_at = timezone.now()
+    connection.save(update_fields=["status", "status_error", "last_checked_at", "updated_at"])
+    return connection
+
+
+def _source_health(connection: Connection) -> tuple[str, str]:
     from connections.sources.base import SourceError
     from connections.sources.registry import source_for
 
     try:
         source_for(connection).check()
     except SourceError as error:
-        connection.status, connection.status_error = Connection.Status.ERROR, error.message
-    else:
+        return Connection.Status.ERROR, error.message
+    return Connection.Status.HEALTHY, ""
+
+
+def _destination_health(connection: Connection) -> tuple[str, str]:
+    from connections.destinations.errors import DestinationError, NeedsReauthorization
+    from connections.destinations.registry import destination_for
+
+    try:
+        destination_for(connection).check()
+    except NeedsReauthorization as error:
+        return Connection.Status.NEEDS_AUTH, error.message
+    except DestinationError as error:
+        return Connection.Status.ERROR, error.message
+    return Connection.Status.HEALTHY, ""
+
+
+# -- tools: OAuth, API keys, ad accounts, deletion ---------------------------------------------
+
+NOT_CHECKED = "Syncline has not checked this connection yet."
+
+
+def connection_name_suggest(*, organization: Organization, type: str) -> str:
+    """The tool's name, numbered when the organization already has one by that name."""
+    base = CONNECTION_TYPES[type].name
+    taken = set(Connection.objects.filter(organization=organization).values_list("name", flat=True))
+    if base not in taken:
+        return base
+    return next(f"{base} {n}" for n in range(2, len(taken) + 3) if f"{base} {n}" not in taken)
+
+
+def connection_name_check(
+    *, organization: Organization, name: str, connection: Connection | None = None
+) -> None:
+    """Raises ValidationError when the organization already has a connection by that name."""
+    others = Connection.objects.filter(organization=organization, name=name)
+    if connection is not None:
+        others = others.exclude(pk=connection.pk)
+    if others.exists():
+        raise ValidationError(f"A connection named '{name}' already exists. Choose another name.")
+
+
+def connection_authorize(
+    *,
+    organization: Organization,
+    type: str,
+    name: str,
+    token_response: dict[str, Any],
+    configuration: dict[str, Any] | None = None,
+    secrets: dict[str, Any] | None = None,
+    connection: Connection | None = None,
+    created_by: AbstractBaseUser | None = None,
+) -> Connection:
+    """Save the tokens of a finished OAuth consent, then check the connection.
+
+    Without `connection` a new one is created (only now, when tokens exist, so an abandoned or
+    refused consent leaves nothing behind); with it, that connection's tokens are replaced
+    (Reconnect). Tokens go to the encrypted secrets; the API host to the configuration.
+    """
+    from connections.oauth.vendors import token_values
+
+    token_secrets, token_configuration = token_values(type, token_response)
+    configuration = {**(configuration or {}), **token_configuration}
+    secrets = {k: v for k, v in (secrets or {}).items() if v not in (None, "")}
+    with transaction.atomic():
+        if connection is None:
+            connection = Connection.objects.create(
+                organization=organization,
+                name=_free_name(organization, name),
+                type=type,
+                configuration=configuration,
+                secrets={**secrets, **token_secrets},
+                status=Connection.Status.ERROR,
+                status_error=NOT_CHECKED,
+                created_by=created_by,
+            )
+        else:
+            connection = Connection.objects.select_for_update().get(
+                pk=connection.pk, organization=organization, type=type
+            )
+            # Every token of the old consent goes: a refresh token the new answer lacks is dead.
+            kept = {
+                k: v
+                for k, v in connection.secrets.items()
+                if k not in {"access_token", "refresh_token", "expires_at", "api_key"}
+            }
+            connection.secrets = {**kept, **secrets, **token_secrets}
+            connection.configuration = {**connection.configuration, **configuration}
+            connection.save()
+    return connection_check(connection=connection)
+
+
+def _free_name(organization: Organization, name: str) -> str:
+    taken = set(
+        Connection.objects.filter(organization=organization, name__startswith=name).values_list(
+            "name", flat=True
+        )
+    )
+    if name not in taken:
+        return name
+    return next(f"{name} {n}" for n in range(2, len(taken) + 3) if f"{name} {n}" not in taken)
+
+
+def connection_api_key_save(
+    *,
+    organization: Organization,
+    name: str,
+    api_key: str,
+    connection: Connection | None = None,
+    created_by: AbstractBaseUser | None = None,
+) -> Connection:
+    """Connect Salesloft with an API key: checked with Salesloft first, saved only if it works.
+
+    Raises DestinationError (the vendor's words) or ValidationError (the name); writes nothing
+    then.
+    """
+    from connections.destinations.registry import destination_for
+
+    connection_name_check(organization=organization, name=name, connection=connection)
+    configuration = {**(connection.configuration if connection else {}), "auth_method": "api_key"}
+    trial = Connection(
+        organization=organization,
+        name=name,
+        type="salesloft",
+        configuration=configuration,
+        secrets={"api_key": api_key},
+    )
+    if connection is not None:
+        trial.pk = connection.pk
+    destination_for(trial).check()
+    with transaction.atomic():
+        if connection is None:
+            connection = Connection(
+                organization=organization, type="salesloft", created_by=created_by
+            )
+        else:
+            connection = Connection.objects.select_for_update().get(pk=connection.pk)
+        connection.name = name
+        connection.configuration = configuration
+        # The key replaces any OAuth tokens: one way of signing in at a time.
+        connection.secrets = {"api_key": api_key}
         connection.status, connection.status_error = Connection.Status.HEALTHY, ""
-    connection.last_checked_at = timezone.now()
-    connection.save(update_fields=["status", "status_error", "last_checked_at", "updated_at"])
+        connection.last_checked_at = timezone.now()
+        connection.save()
     return connection
+
+
+def connection_accounts_set(*, connection: Connection, accounts: list[str]) -> Connection:
+    """LinkedIn Ads: the ad accounts the connection works with, saved as plain ids."""
+    with transaction.atomic():
+        connection = Connection.objects.select_for_update().get(pk=connection.pk)
+        connection.configuration = {**connection.configuration, "accounts": list(accounts)}
+        connection.save(update_fields=["configuration", "updated_at"])
+    return connection
+
+
+@dataclass(frozen=True)
+class DeletedConnection:
+    name: str
+    type: str
+    revoked: bool  # the vendor confirmed that Syncline's access is revoked
+    revoke_problem: str  # why revoking failed; empty when it worked or wasn't possible
+
+
+def connection_usages(*, connection: Connection) -> list[str]:
+    """What would break without this connection, in words: its models and syncs."""
+    from models_app.models import SqlModel
+    from syncs.models import Sync
+
+    models = SqlModel.objects.filter(source=connection).values_list("name", flat=True)
+    syncs = Sync.objects.filter(target_connection=connection).values_list("name", flat=True)
+    return [f"the model “{name}”" for name in models] + [f"the sync “{name}”" for name in syncs]
+
+
+def connection_delete(*, connection: Connection) -> DeletedConnection:
+    """Delete a connection nothing uses, then revoke Syncline's access at the vendor.
+
+    Revoking comes after the delete, so a refused delete never leaves dead tokens behind; a
+    failed revoke does not bring the connection back, it is reported.
+    """
+    usages = connection_usages(connection=connection)
+    if usages:
+        raise ValidationError(
+            f"{connection.name} is used by {_join(usages)}. Delete or change "
+            f"{'it' if len(usages) == 1 else 'them'} first."
+        )
+    name, type = connection.name, connection.type
+    configuration, secrets = dict(connection.configuration), dict(connection.secrets)
+    try:
+        connection.delete()
+    except ProtectedError as error:  # a model or sync was added meanwhile
+        raise ValidationError(f"{name} is still in use; reload the page to see by what.") from error
+    revoked, problem = connection_revoke(type=type, configuration=configuration, secrets=secrets)
+    return DeletedConnection(name=name, type=type, revoked=revoked, revoke_problem=problem)
+
+
+def connection_revoke(
+    *, type: str, configuration: dict[str, Any], secrets: dict[str, Any]
+) -> tuple[bool, str]:
+    """Ask the vendor to revoke the tokens; (revoked, the problem in words when it failed)."""
+    import httpx
+
+    from connections.oauth.vendors import revocation_for
+
+    revocation = revocation_for(type, configuration, secrets)
+    if revocation is None:
+        return False, ""
+    vendor = CONNECTION_TYPES[type].name
+    remedy = f"To be sure, remove Syncline from the connected apps in {vendor}'s settings."
+    try:
+        response = httpx.post(revocation.url, data=revocation.data, timeout=10)
+    except httpx.HTTPError as error:
+        return False, (
+            f"{vendor} could not be reached to revoke Syncline's access "
+            f"({error.__class__.__name__}). {remedy}"
+        )
+    if response.status_code != 200:
+        return False, (
+            f"{vendor} did not confirm that Syncline's access is revoked "
+            f"(it answered {response.status_code}). {remedy}"
+        )
+    return True, ""
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

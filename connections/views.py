@@ -1,4 +1,8 @@
-"""Console pages for connections: the list with health, type cards, a form per warehouse type."""
+"""Console pages for connections: the list with health, type cards, a form per warehouse type.
+
+Tools (Salesloft, Gong, LinkedIn Ads, Salesforce) are connected through the wizard in
+connections/wizard.py; the pages here hand over to it.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,18 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from connections.forms import SOURCE_FORMS
+from connections import wizard
+from connections.forms import SOURCE_FORMS, TOOL_START_FORMS
 from connections.models import Connection
 from connections.registry import CONNECTION_TYPES
 from connections.selectors import connection_get, connection_list
 from connections.services import (
     connection_check,
     connection_create,
+    connection_delete,
     connection_test,
     connection_update,
+    connection_usages,
 )
 from connections.sources.base import SourceError
 from console.decorators import organization_required
@@ -32,8 +39,14 @@ def connection_index(request: HttpRequest) -> HttpResponse:
 
 @organization_required
 def connection_new(request: HttpRequest) -> HttpResponse:
-    cards = [CONNECTION_TYPES[key] for key in SOURCE_FORMS]
-    return render(request, "connections/new.html", {"cards": cards})
+    return render(
+        request,
+        "connections/new.html",
+        {
+            "cards": [CONNECTION_TYPES[key] for key in SOURCE_FORMS],
+            "tool_cards": [CONNECTION_TYPES[key] for key in TOOL_START_FORMS],
+        },
+    )
 
 
 def _connection_form(
@@ -91,6 +104,8 @@ def _connection_form(
 
 @organization_required
 def connection_create_view(request: HttpRequest, type_key: str) -> HttpResponse:
+    if type_key in TOOL_START_FORMS:
+        return wizard.tool_start(request, type_key)
     if type_key not in SOURCE_FORMS:
         raise Http404("Unknown connection type")
     return _connection_form(request, type_key, None)
@@ -99,6 +114,44 @@ def connection_create_view(request: HttpRequest, type_key: str) -> HttpResponse:
 @organization_required
 def connection_detail(request: HttpRequest, connection_id: str) -> HttpResponse:
     connection = connection_get(organization=request.organization, connection_id=connection_id)
-    if connection is None or connection.type not in SOURCE_FORMS:
+    if connection is None:
+        raise Http404("No such connection")
+    if connection.type in TOOL_START_FORMS:
+        return wizard.tool_detail(request, connection)
+    if connection.type not in SOURCE_FORMS:
         raise Http404("No such connection")
     return _connection_form(request, connection.type, connection)
+
+
+@organization_required
+def connection_delete_view(request: HttpRequest, connection_id: str) -> HttpResponse:
+    """A confirmation page; deleting also revokes Syncline's access at the vendor."""
+    connection = connection_get(organization=request.organization, connection_id=connection_id)
+    if connection is None:
+        raise Http404("No such connection")
+    usages = connection_usages(connection=connection)
+    error = ""
+    if request.method == "POST":
+        try:
+            deleted = connection_delete(connection=connection)
+        except ValidationError as problem:
+            error = problem.messages[0]
+        else:
+            messages.success(request, f"{deleted.name} is deleted.")
+            if deleted.revoked:
+                messages.success(
+                    request, f"{CONNECTION_TYPES[deleted.type].name} revoked Syncline's access."
+                )
+            elif deleted.revoke_problem:
+                messages.warning(request, deleted.revoke_problem)
+            return redirect("connections:list")
+    return render(
+        request,
+        "connections/delete.html",
+        {
+            "connection": connection,
+            "spec": CONNECTION_TYPES[connection.type],
+            "usages": usages,
+            "error": error,
+        },
+    )

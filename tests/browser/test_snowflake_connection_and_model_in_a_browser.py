@@ -43,7 +43,7 @@ def test_a_person_connects_snowflake_and_previews_the_active_users_model(
     expect(page.locator("h1")).to_have_text("Connections")
     screenshot("connections-empty")
     page.click("text=New connection")
-    expect(page.locator(".type-card")).to_have_count(2)
+    expect(page.locator(".type-card")).to_have_count(6)  # two warehouses, four tools
     screenshot("connections-new-cards")
     page.click(".type-card >> text=Snowflake")
 

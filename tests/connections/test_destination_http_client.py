@@ -88,8 +88,7 @@ def test_a_revoked_refresh_token_turns_the_connection_needs_auth(sandbox, http, 
 
 
 def test_an_access_token_about_to_expire_is_refreshed_before_the_call(sandbox, http, salesloft):
-    connection, client, tokens = salesloft
-    Connection.objects.filter(pk=connection.pk).update()
+    _, client, _ = salesloft
     client.auth.tokens.secrets["expires_at"] = time.time() + 5  # inside the 60 s margin
     assert client.request("GET", "/v2/me").status_code == 200
     counts = http.get(f"{sandbox.url}/_sandbox/requests").json()["counts"]

@@ -1,0 +1,54 @@
+"""Start of the consent (from the wizard) and the vendor's redirect back to Syncline."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from social_core.actions import do_auth
+from social_core.exceptions import SocialAuthBaseException
+from social_django import views as social_views
+from social_django.utils import load_backend, load_strategy
+
+from connections.oauth.errors import oauth_error_message
+from connections.oauth.pending import pending_pop, wizard_error_set
+from connections.registry import CONNECTION_TYPES
+
+logger = logging.getLogger(__name__)
+
+
+def oauth_begin(request: HttpRequest, type_key: str) -> HttpResponse:
+    """Redirect to the vendor's consent page; the wizard has saved what it needs (pending)."""
+    strategy = load_strategy(request)
+    backend = load_backend(strategy, type_key, reverse("social:complete", args=[type_key]))
+    return do_auth(backend, redirect_name=REDIRECT_FIELD_NAME, user=request.user)
+
+
+@never_cache
+@csrf_exempt  # the vendor's redirect carries no CSRF token; the OAuth state protects it
+def oauth_complete(request: HttpRequest, backend: str) -> HttpResponse:
+    try:
+        return social_views.complete(request, backend)
+    except SocialAuthBaseException as error:
+        # Forget the attempt: nothing was saved, and a retry starts from the wizard.
+        pending = pending_pop(request.session, backend)
+        vendor = CONNECTION_TYPES[backend].name
+        own_app = bool(pending and pending.configuration.get("connect_mode") == "api")
+        logger.warning(
+            "OAuth for %s did not complete: %s (stage %s, vendor code %s)",
+            backend,
+            error.code,
+            error.stage,
+            error.provider_code,
+        )
+        message = oauth_error_message(error, vendor, own_app=own_app)
+        if pending and pending.connection_id:
+            wizard_error_set(request.session, pending.connection_id, message)
+            return redirect("connections:detail", pending.connection_id)
+        wizard_error_set(request.session, backend, message)
+        return redirect("connections:create", backend)
