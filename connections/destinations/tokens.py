@@ -84,9 +84,10 @@ class ConnectionTokens:
                     self.configuration = dict(connection.configuration)
                     return str(self.secrets["access_token"])
         # Outside the transaction, so the needs_auth mark is not rolled back with the error.
+        reason = str(refused).rstrip(".")
         message = (
             f"{CONNECTION_TYPES[self.type].name} no longer accepts Syncline's access "
-            f"({refused}). Reconnect {self.name} to continue."
+            f"({reason}). Reconnect {self.name} to continue."
         )
         Connection.objects.filter(pk=self.connection_id).update(
             status=Connection.Status.NEEDS_AUTH, status_error=message, updated_at=timezone.now()
