@@ -110,8 +110,11 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The web process and the workers share the file: wait for a lock instead of failing.
+    # The web process and the workers share the file: wait for a lock instead of failing, and
+    # take the write lock when a transaction starts (SQLite ignores SELECT … FOR UPDATE), so
+    # a token refresh or a rate-limit count is done by one process at a time.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,8 @@ from django.utils import timezone
 from connections.models import Connection
 from connections.registry import CONNECTION_TYPES, Role
 from organizations.models import Organization
+
+logger = logging.getLogger(__name__)
 
 
 def split_secrets(type_key: str, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -134,6 +137,11 @@ def _destination_health(connection: Connection) -> tuple[str, str]:
         return Connection.Status.NEEDS_AUTH, error.message
     except DestinationError as error:
         return Connection.Status.ERROR, error.message
+    except Exception:
+        # An answer we could not read must not become an error page: log it, say it plainly.
+        logger.exception("checking connection %s failed unexpectedly", connection.pk)
+        name = CONNECTION_TYPES[connection.type].name
+        return Connection.Status.ERROR, f"{name} gave an answer Syncline could not read."
     return Connection.Status.HEALTHY, ""
 
 

@@ -108,9 +108,24 @@ class VendorHTTP:
     def close(self) -> None:
         self.client.close()
 
-    def request(self, method: str, path: str, *, cost: int = 1, **kwargs: Any) -> httpx.Response:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cost: int = 1,
+        idempotent: bool | None = None,
+        **kwargs: Any,
+    ) -> httpx.Response:
         """Send with retries; returns the final response (4xx included) or raises
-        DestinationError when the vendor stayed unreachable or kept failing."""
+        DestinationError when the vendor stayed unreachable or kept failing.
+
+        A POST is not idempotent unless the caller says so (upserts, assignments): after a
+        timeout or a 500/502/504 the vendor may have applied it, so it is only retried when it
+        certainly was not (the connection failed, or a 429/503 refusal).
+        """
+        if idempotent is None:
+            idempotent = method.upper() != "POST"
         url = path if path.startswith("http") else path.lstrip("/")
         started = time.perf_counter()
         retries, waited, refreshed = 0, 0.0, False
@@ -120,14 +135,18 @@ class VendorHTTP:
                 waited += self.limiter.acquire(self.bucket, self.rate, cost)
             headers = {**kwargs.pop("headers", {}), **self.auth.headers()}
             kwargs["headers"] = headers
+            may_have_applied = False
             try:
                 response = self.client.request(method, url, **kwargs)
-            except httpx.TimeoutException:
-                last_problem = f"{self.vendor} did not answer within {self.timeout:.0f} s"
-                response = None
-            except httpx.TransportError as error:
+            except (httpx.ConnectError, httpx.ConnectTimeout) as error:
                 last_problem = f"{self.vendor} could not be reached ({error.__class__.__name__})"
                 response = None
+            except httpx.TimeoutException:
+                last_problem = f"{self.vendor} did not answer within {self.timeout:.0f} s"
+                response, may_have_applied = None, True
+            except httpx.TransportError as error:
+                last_problem = f"{self.vendor} could not be reached ({error.__class__.__name__})"
+                response, may_have_applied = None, True
             if response is not None:
                 if response.status_code == 401 and not refreshed and self.auth.refresh():
                     refreshed = True  # one refresh per call; a second 401 is the answer
@@ -137,6 +156,22 @@ class VendorHTTP:
                     self._record(method, url, response.status_code, started, retries, waited)
                     return response
                 last_problem = f"{self.vendor} answered {response.status_code}"
+                may_have_applied = not throttled and response.status_code not in (429, 503)
+            if may_have_applied and not idempotent:
+                self._record(
+                    method,
+                    url,
+                    response.status_code if response is not None else None,
+                    started,
+                    retries,
+                    waited,
+                )
+                raise DestinationError(
+                    f"{last_problem} to a request that may already have been applied, so it "
+                    "was not sent again. The affected records will be retried on the next run.",
+                    permanent=False,
+                    status=response.status_code if response is not None else None,
+                )
             if attempt == self.max_attempts - 1:
                 break
             pause = self._pause(attempt, response)
@@ -194,8 +229,8 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
     try:
         seconds = float(value)
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        if parsed is None:
-            return None
-        seconds = parsed.timestamp() - time.time()
+        try:
+            seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError):
+            return None  # unreadable: back off as if it were absent
     return max(0.0, min(seconds, MAX_RETRY_AFTER_SECONDS))

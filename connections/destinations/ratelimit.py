@@ -23,6 +23,13 @@ class RateLimit:
     limit: int  # cost per window
     window: float  # seconds
 
+    def __post_init__(self) -> None:
+        if self.limit < 1 or self.window <= 0:
+            raise ValueError(
+                f"a rate limit needs at least 1 call per a positive number of seconds, not "
+                f"{self.limit}/{self.window}"
+            )
+
     @classmethod
     def parse(cls, text: str) -> RateLimit:
         """'600/60' → 600 cost per 60 seconds (the sandbox's budget notation)."""
@@ -86,6 +93,9 @@ class WindowLimiter:
 
     def acquire(self, key: str, rate: RateLimit, cost: int = 1) -> float:
         """Block until `cost` fits in a window; returns the seconds waited."""
+        if cost > rate.limit:
+            # It would never fit: waiting forever helps nobody.
+            raise ValueError(f"a call costing {cost} can never fit a limit of {rate.limit}")
         waited = 0.0
         while True:
             now = self.clock()

@@ -52,7 +52,9 @@ class ConnectionTokens:
     def refresh(self, *, stale: str | None) -> str:
         """A fresh access token; `stale` is the one that was refused or is about to expire."""
         refused: RefreshRefused | None = None
-        with transaction.atomic():
+        # durable: the rotated refresh token must be committed now; inside an outer transaction
+        # a rollback would lose it after the vendor already invalidated the old one.
+        with transaction.atomic(durable=True):
             connection = Connection.objects.select_for_update().get(pk=self.connection_id)
             secrets = dict(connection.secrets)
             current = secrets.get("access_token")
@@ -73,12 +75,18 @@ class ConnectionTokens:
                         **secrets,
                         **{k: v for k, v in new.items() if k in secret_keys and v},
                     }
+                    if not new.get("expires_at"):
+                        # No lifetime given (Salesforce): forget the old one, or every call
+                        # would think the new token expired and refresh again.
+                        connection.secrets.pop("expires_at", None)
                     connection.configuration = {
                         **connection.configuration,
                         **{k: v for k, v in new.items() if k not in secret_keys and v},
                     }
-                    connection.status = Connection.Status.HEALTHY
-                    connection.status_error = ""
+                    if connection.status == Connection.Status.NEEDS_AUTH:
+                        # Working access again; other problems (an error) stay until checked.
+                        connection.status = Connection.Status.HEALTHY
+                        connection.status_error = ""
                     connection.save()
                     self.secrets = dict(connection.secrets)
                     self.configuration = dict(connection.configuration)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 
+from connections.destinations.errors import DestinationError
 from connections.destinations.tokens import expires_at_from
 
 
@@ -44,6 +45,14 @@ def token_values(type: str, response: dict[str, Any]) -> tuple[dict[str, Any], d
             response.get("api_base_url_for_customer") or settings.VENDORS["gong"]["api_url"]
         )
     elif type == "salesforce":
+        from connections.destinations.salesforce.client import trusted_instance_url
+
+        login = str(settings.VENDORS["salesforce"]["login_url"])
+        if not trusted_instance_url(str(response.get("instance_url") or ""), login):
+            raise DestinationError(
+                "Salesforce answered with an instance URL that is not a Salesforce host, so "
+                "nothing was connected."
+            )
         configuration["instance_url"] = response["instance_url"]
         if response.get("id"):
             configuration["id"] = response["id"]  # the identity URL: org and user ids

@@ -15,8 +15,9 @@ from social_core.exceptions import SocialAuthBaseException
 from social_django import views as social_views
 from social_django.utils import load_backend, load_strategy
 
+from connections.destinations.errors import DestinationError
 from connections.oauth.errors import oauth_error_message
-from connections.oauth.pending import pending_pop, wizard_error_set
+from connections.oauth.pending import pending_get, pending_pop, wizard_error_set
 from connections.registry import CONNECTION_TYPES
 
 logger = logging.getLogger(__name__)
@@ -32,13 +33,10 @@ def oauth_begin(request: HttpRequest, type_key: str) -> HttpResponse:
 @never_cache
 @csrf_exempt  # the vendor's redirect carries no CSRF token; the OAuth state protects it
 def oauth_complete(request: HttpRequest, backend: str) -> HttpResponse:
+    vendor = CONNECTION_TYPES[backend].name
     try:
         return social_views.complete(request, backend)
     except SocialAuthBaseException as error:
-        # Forget the attempt: nothing was saved, and a retry starts from the wizard.
-        pending = pending_pop(request.session, backend)
-        vendor = CONNECTION_TYPES[backend].name
-        own_app = bool(pending and pending.configuration.get("connect_mode") == "api")
         logger.warning(
             "OAuth for %s did not complete: %s (stage %s, vendor code %s)",
             backend,
@@ -46,9 +44,35 @@ def oauth_complete(request: HttpRequest, backend: str) -> HttpResponse:
             error.stage,
             error.provider_code,
         )
-        message = oauth_error_message(error, vendor, own_app=own_app)
-        if pending and pending.connection_id:
-            wizard_error_set(request.session, pending.connection_id, message)
-            return redirect("connections:detail", pending.connection_id)
-        wizard_error_set(request.session, backend, message)
-        return redirect("connections:create", backend)
+        pending = pending_peek_own_app(request, backend)
+        return _back_to_wizard(
+            request, backend, oauth_error_message(error, vendor, own_app=pending)
+        )
+    except DestinationError as error:
+        # The vendor's answer was unusable (e.g. an untrusted instance URL): nothing is saved.
+        logger.warning("OAuth for %s returned an unusable answer: %s", backend, error.message)
+        return _back_to_wizard(request, backend, error.message)
+    except Exception:
+        # Never a stack trace (with DEBUG on it would show the token answer): log, say so.
+        logger.exception("OAuth for %s failed unexpectedly", backend)
+        return _back_to_wizard(
+            request,
+            backend,
+            f"Something went wrong while connecting {vendor}, so nothing was connected. "
+            "Try again; if it keeps happening, tell your Syncline administrator.",
+        )
+
+
+def pending_peek_own_app(request: HttpRequest, backend: str) -> bool:
+    pending = pending_get(request.session, backend)
+    return bool(pending and pending.configuration.get("connect_mode") == "api")
+
+
+def _back_to_wizard(request: HttpRequest, backend: str, message: str) -> HttpResponse:
+    """Forget the attempt (nothing was saved; a retry starts from the wizard) and say why."""
+    pending = pending_pop(request.session, backend)
+    if pending and pending.connection_id:
+        wizard_error_set(request.session, pending.connection_id, message)
+        return redirect("connections:detail", pending.connection_id)
+    wizard_error_set(request.session, backend, message)
+    return redirect("connections:create", backend)

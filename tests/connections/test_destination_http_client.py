@@ -174,6 +174,7 @@ def test_a_timeout_is_retried_and_then_explained(sandbox):
         client.request("GET", "/v2/people")
 
 
+@pytest.mark.postgres  # SQLite's in-memory test database cannot serve concurrent writers
 def test_window_counts_never_exceed_the_limit_across_threads():
     counter = DatabaseCounter()
     allowed = []
@@ -213,3 +214,41 @@ def test_the_limiter_waits_for_the_next_window_when_this_one_is_spent():
     waited = limiter.acquire("bucket-x", rate)
     assert 0 < waited <= 10.1
     assert clock[0] >= 110
+
+
+def test_a_create_that_may_have_been_applied_is_not_sent_twice(sandbox, http):
+    sandbox.app.faults.update({"error_rate": 1.0})
+    client = VendorHTTP(
+        vendor="Salesloft",
+        base_url=sandbox.vendor_url("salesloft"),
+        auth=StaticHeaders({"Authorization": f"Bearer {DEMO_API_KEY}"}),
+        backoff_base=0.01,
+    )
+    with pytest.raises(DestinationError, match="may already have been applied"):
+        client.request("POST", "/v2/people", json={"email_address": "once@example.com"})
+    counts = http.get(f"{sandbox.url}/_sandbox/requests").json()["counts"]
+    assert counts["POST salesloft.people"] == 1
+    # An upsert is safe to repeat, so the caller may say so and get the retries.
+    with pytest.raises(DestinationError, match="gave up after"):
+        client.request(
+            "POST",
+            "/v2/person_upserts",
+            idempotent=True,
+            json={"email_address": "once@example.com", "upsert_key": "email_address"},
+        )
+
+
+def test_an_unreadable_retry_after_is_treated_as_absent():
+    from connections.destinations.http import retry_after_seconds
+
+    assert retry_after_seconds(httpx.Response(429, headers={"Retry-After": "soon"})) is None
+    assert retry_after_seconds(httpx.Response(429, headers={"Retry-After": "7"})) == 7
+    assert retry_after_seconds(httpx.Response(429, headers={"Retry-After": "9999"})) == 120
+
+
+def test_impossible_rate_limits_are_refused_instead_of_waiting_forever():
+    for text in ("0/60", "5/0", "-1/1"):
+        with pytest.raises(ValueError, match="at least 1 call"):
+            RateLimit.parse(text)
+    with pytest.raises(ValueError, match="can never fit"):
+        WindowLimiter(DatabaseCounter()).acquire("bucket-y", RateLimit(2, 1), cost=3)

@@ -172,6 +172,7 @@ class GongDestination(Destination):
             "POST",
             "v2/flows/prospects/assign",
             json={"crmProspectsIds": crm_ids, "flowId": flow_id, "flowInstanceOwnerEmail": owner},
+            idempotent=True,  # a repeat answers AlreadyExists, which counts as delivered
         )
         if response.status_code != 200:
             raise self._assign_failure(response, flow_id, owner)

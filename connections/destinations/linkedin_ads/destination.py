@@ -336,6 +336,7 @@ class LinkedInAdsDestination(Destination):
                 stream=audience.stream,
                 headers={"X-RestLi-Method": "BATCH_CREATE"},
                 json={"elements": elements},
+                idempotent=True,  # adding or removing a member twice leaves the same audience
             )
             if response.status_code != 404:
                 break

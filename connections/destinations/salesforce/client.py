@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from django.conf import settings
@@ -27,7 +28,11 @@ from config.vendors import REAL
 from connections.destinations.errors import DestinationError, NeedsReauthorization
 from connections.destinations.http import OAuthBearer, VendorHTTP
 from connections.destinations.salesforce.describe import ObjectInfo
-from connections.destinations.salesforce.options import ConnectionOptions, login_host
+from connections.destinations.salesforce.options import (
+    ConnectionOptions,
+    is_salesforce_url,
+    login_host,
+)
 from connections.destinations.tokens import (
     ConnectionTokens,
     Refresher,
@@ -50,7 +55,22 @@ def login_url(domain: str, configured: str) -> str:
     configured = configured.rstrip("/")
     if configured != PUBLIC_LOGIN_URL.rstrip("/") or not domain:
         return configured
-    return login_host(domain)
+    try:
+        return login_host(domain)
+    except ValueError as error:
+        raise DestinationError(str(error)) from error
+
+
+def trusted_instance_url(url: str, configured_login: str) -> bool:
+    """An org host Syncline may send tokens to: Salesforce's own, or (for the sandbox or a
+    proxy an operator configured) the same origin as the configured login URL."""
+    if is_salesforce_url(url):
+        return True
+    login = urlsplit(configured_login)
+    here = urlsplit(url)
+    return configured_login.rstrip("/") != PUBLIC_LOGIN_URL.rstrip("/") and (
+        (here.scheme, here.netloc) == (login.scheme, login.netloc)
+    )
 
 
 def api_version(configured: str) -> str:
@@ -172,6 +192,11 @@ class SalesforceClient:
             raise DestinationError(
                 "This Salesforce connection has no instance URL saved and no refresh token to "
                 "learn it from. Reconnect it to continue."
+            )
+        if not trusted_instance_url(url, settings.VENDORS["salesforce"]["login_url"]):
+            raise DestinationError(
+                f"The instance URL {url!r} is not a Salesforce host; Syncline will not send "
+                "tokens there. Reconnect the connection."
             )
         return str(url).rstrip("/")
 

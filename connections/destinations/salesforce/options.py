@@ -7,9 +7,11 @@ Parsing collects every problem before refusing, so a person fixes them in one go
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
+from urllib.parse import urlsplit
 
 from connections.destinations.errors import DestinationError
 
@@ -86,15 +88,37 @@ class _Reader:
         return number
 
 
+# Hosts Salesforce serves logins and orgs from. Anything else could be an attacker's server that
+# would receive Syncline's client secret and tokens, or a way to make Syncline call internal URLs.
+SALESFORCE_HOST = re.compile(
+    r"^([a-z0-9-]+\.)*(salesforce\.com|force\.com|cloudforce\.com|salesforce\.mil|"
+    r"sfcrmproducts\.cn)$"
+)
+
+
+def is_salesforce_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme == "https" and bool(SALESFORCE_HOST.match((parts.hostname or "").lower()))
+
+
 def login_host(domain: str) -> str:
-    """A login URL from the `domain` option: login, test, a My Domain host, or a full URL."""
+    """A login URL from the `domain` option: login, test, a My Domain host, or a full URL.
+
+    Raises ValueError for anything that is not a Salesforce host over https.
+    """
     value = domain.strip().rstrip("/")
     if value.lower() in {"login", "test"}:  # simple-salesforce's shorthand
         value = f"{value.lower()}.salesforce.com"
     if "://" not in value:
         value = f"https://{value}"
     scheme, _, rest = value.partition("://")
-    return f"{scheme}://{rest.split('/', 1)[0]}"
+    url = f"{scheme}://{rest.split('/', 1)[0]}"
+    if not is_salesforce_url(url):
+        raise ValueError(
+            f"domain must be a Salesforce login host such as login.salesforce.com, "
+            f"test.salesforce.com or acme.my.salesforce.com, not {domain!r}"
+        )
+    return url
 
 
 @dataclass(frozen=True)
@@ -136,6 +160,13 @@ class ConnectionOptions:
             enable_multicurrency_lookup=read.boolean("enable_multicurrency_lookup"),
         )
         problems = read.problems
+        if options.domain:
+            try:
+                login_host(options.domain)
+            except ValueError as error:
+                problems.append(str(error))
+        if options.instance_url_override and not is_salesforce_url(options.instance_url_override):
+            problems.append("instance_url_override must be an https Salesforce host")
         has_secret = bool(secrets.get("client_secret"))
         if options.connect_mode == "clientcredentials":
             problems.append(

@@ -99,6 +99,7 @@ class SalesloftWriter:
                 path,
                 f"upserting {batch.kind}",
                 json={**batch.bodies[i], "upsert_key": batch.key},
+                idempotent=True,  # an upsert by key applies once however often it is sent
             )
             if response.status_code >= 300:
                 batch.reject(i, vendor_message(response), "upsert")
@@ -188,6 +189,7 @@ class SalesloftWriter:
                 # Documented as query parameters (the vendor's swagger); Salesloft also reads
                 # a JSON body, but the parameters are what every client version accepts.
                 params={"person_id": str(person_id), "cadence_id": str(cadence_id)},
+                idempotent=True,  # a repeat answers "already on this cadence"
             )
             if response.status_code < 300:
                 batch.accept(i, person_id, "insert")
