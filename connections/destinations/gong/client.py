@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 from django.conf import settings
 
-from connections.destinations.errors import DestinationError
+from connections.destinations.errors import DestinationError, NeedsReauthorization
 from connections.destinations.http import OAuthBearer, VendorHTTP
 from connections.destinations.ratelimit import RateLimit, WindowLimiter
 from connections.destinations.tokens import ConnectionTokens, Refresher, token_refresher
@@ -106,10 +106,8 @@ def failure(connection: Connection, response: httpx.Response, doing: str) -> Des
     status = response.status_code
     said = vendor_message(response)
     if status == 401:
-        return DestinationError(
-            f"Gong refused {connection.name}'s access while {doing} ({said}). Reconnect it to "
-            "Gong.",
-            status=status,
+        return NeedsReauthorization(
+            f"Gong refused {connection.name}'s access while {doing} ({said}). Reconnect it to Gong."
         )
     if status == 403:
         return DestinationError(

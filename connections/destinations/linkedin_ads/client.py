@@ -16,7 +16,7 @@ from urllib.parse import quote
 import httpx
 from django.conf import settings
 
-from connections.destinations.errors import DestinationError
+from connections.destinations.errors import DestinationError, NeedsReauthorization
 from connections.destinations.http import CallRecord, OAuthBearer, VendorHTTP
 from connections.destinations.ratelimit import RateLimit, WindowLimiter
 from connections.destinations.tokens import ConnectionTokens, token_refresher
@@ -106,10 +106,9 @@ class LinkedInClient:
             )
         if response.status_code == 401:
             # VendorHTTP already refreshed once; a refused refresh raised NeedsReauthorization.
-            raise DestinationError(
+            raise NeedsReauthorization(
                 "LinkedIn refused a freshly refreshed access token "
-                f"({error_message(response)}). Reconnect the LinkedIn Ads connection.",
-                status=401,
+                f"({error_message(response)}). Reconnect the LinkedIn Ads connection."
             )
         return response
 

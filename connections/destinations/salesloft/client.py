@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 from django.conf import settings
 
-from connections.destinations.errors import DestinationError
+from connections.destinations.errors import DestinationError, NeedsReauthorization
 from connections.destinations.http import Auth, OAuthBearer, StaticHeaders, VendorHTTP
 from connections.destinations.ratelimit import RateLimit, WindowLimiter
 from connections.destinations.tokens import ConnectionTokens, token_refresher
@@ -127,9 +127,9 @@ def failure(connection: Connection, response: httpx.Response, doing: str) -> Des
             if auth_method(connection) == "api_key"
             else "Reconnect it to Salesloft"
         )
-        return DestinationError(
-            f"Salesloft refused {connection.name}'s credentials while {doing} ({said}). {fix}.",
-            status=status,
+        # A 401 that survives a refresh (or a revoked API key): only a person can fix it.
+        return NeedsReauthorization(
+            f"Salesloft refused {connection.name}'s credentials while {doing} ({said}). {fix}."
         )
     if status == 403:
         return DestinationError(
