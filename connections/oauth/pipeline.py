@@ -17,7 +17,7 @@ from social_core.exceptions import AuthResponseError, AuthSessionError
 from social_django.strategy import DjangoStrategy
 
 from connections.models import Connection
-from connections.oauth.pending import pending_pop
+from connections.oauth.pending import pending_get, pending_pop
 from connections.oauth.vendors import REQUIRED_FIELDS
 from connections.selectors import connection_get
 from connections.services import connection_authorize
@@ -33,7 +33,9 @@ def connection_store_tokens(
     **kwargs: Any,
 ) -> HttpResponse:
     request = strategy.request
-    pending = pending_pop(request.session, backend.name)
+    # Read, not removed yet: if anything below fails, the error page still knows whether this
+    # was a reconnect (oauth_complete forgets the attempt then).
+    pending = pending_get(request.session, backend.name)
     membership = (
         Membership.objects.filter(user=user).select_related("organization").first()
         if user is not None and user.is_authenticated
@@ -64,6 +66,7 @@ def connection_store_tokens(
         connection=existing,
         created_by=user,
     )
+    pending_pop(request.session, backend.name)
     return strategy.redirect(wizard_next_url(connection, reconnected=existing is not None))
 
 
