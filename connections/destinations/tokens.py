@@ -97,10 +97,15 @@ class ConnectionTokens:
             f"{CONNECTION_TYPES[self.type].name} no longer accepts Syncline's access "
             f"({reason}). Reconnect {self.name} to continue."
         )
-        Connection.objects.filter(pk=self.connection_id).update(
-            status=Connection.Status.NEEDS_AUTH, status_error=message, updated_at=timezone.now()
-        )
+        connection_needs_auth(connection=Connection(pk=self.connection_id), message=message)
         raise NeedsReauthorization(message)
+
+
+def connection_needs_auth(*, connection: Connection, message: str) -> None:
+    """Record that only a person can restore access; every page offers Reconnect then."""
+    Connection.objects.filter(pk=connection.pk).update(
+        status=Connection.Status.NEEDS_AUTH, status_error=message, updated_at=timezone.now()
+    )
 
 
 def expires_at_from(response: dict[str, Any]) -> float | None:

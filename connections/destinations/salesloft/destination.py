@@ -17,7 +17,7 @@ from connections.destinations.base import (
     TargetObject,
     WriteBatch,
 )
-from connections.destinations.errors import DestinationError
+from connections.destinations.errors import DestinationError, NeedsReauthorization
 from connections.destinations.http import VendorHTTP
 from connections.destinations.salesloft.client import RATE_LIMIT, failure, salesloft_http
 from connections.destinations.salesloft.fields import (
@@ -28,6 +28,7 @@ from connections.destinations.salesloft.fields import (
     standard_fields,
 )
 from connections.destinations.salesloft.writes import Batch, SalesloftWriter
+from connections.destinations.tokens import connection_needs_auth
 from connections.models import Connection
 
 RECORD_MODES = (Mode("create"), Mode("update"), Mode("updateOrCreate"))
@@ -135,16 +136,24 @@ class SalesloftDestination(Destination):
             if not batch.identities[i].strip():
                 batch.reject(i, f"The {key} is empty: Salesloft needs it to match the record.")
         writer = self._writer
-        if cadence_id is not None:
-            self._write_cadence(writer, batch, cadence_id, mode)
-        elif mode == "updateOrCreate":
-            for i, (record_id, operation) in writer.upsert(batch, batch.pending).items():
-                batch.accept(i, record_id, operation)
-        elif mode == "create":
-            for i, record_id in writer.create(batch, batch.pending).items():
-                batch.accept(i, record_id, "insert")
-        else:
-            writer.update(batch, self._existing(writer, batch))
+        try:
+            if cadence_id is not None:
+                self._write_cadence(writer, batch, cadence_id, mode)
+            elif mode == "updateOrCreate":
+                writer.upsert(batch, batch.pending, accept=True)
+            elif mode == "create":
+                writer.create(batch, batch.pending, accept=True)
+            else:
+                writer.update(batch, self._existing(writer, batch))
+        except DestinationError as error:
+            if isinstance(error, NeedsReauthorization):
+                connection_needs_auth(connection=self.connection, message=error.message)
+            if not any(result is not None and result.ok for result in batch.results):
+                raise  # nothing was delivered: the whole call failed, say so
+            # Salesloft writes one record per call: those it already took stay delivered (never
+            # reported again as failed), the rest are rejected with the reason and retried.
+            for i in batch.pending:
+                batch.reject(i, error.message)
         return WriteBatch([_settled(result) for result in batch.results])
 
     def _existing(self, writer: SalesloftWriter, batch: Batch) -> dict[int, int]:

@@ -88,9 +88,12 @@ class SalesloftWriter:
         raise failure(self.connection, response, doing)
 
     # -- the three primitives ----------------------------------------------------------------
-    def upsert(self, batch: Batch, indices: list[int]) -> dict[int, tuple[int, str]]:
+    def upsert(
+        self, batch: Batch, indices: list[int], *, accept: bool = False
+    ) -> dict[int, tuple[int, str]]:
         """Upsert by the batch's key; {index: (record id, "insert" | "update")} for the ones
-        Salesloft took, rejections recorded on the batch."""
+        Salesloft took, rejections recorded on the batch. With `accept`, each one is recorded
+        as delivered the moment Salesloft confirms it, so a later failure can't lose it."""
         path, _, noun = _PATHS[batch.kind]
         done: dict[int, tuple[int, str]] = {}
         for i in indices:
@@ -107,9 +110,11 @@ class SalesloftWriter:
             data = response.json()["data"]
             kind = "insert" if data.get("upsert_type") == "create" else "update"
             done[i] = (int(data[noun]["id"]), kind)
+            if accept:
+                batch.accept(i, done[i][0], kind)
         return done
 
-    def create(self, batch: Batch, indices: list[int]) -> dict[int, int]:
+    def create(self, batch: Batch, indices: list[int], *, accept: bool = False) -> dict[int, int]:
         _, path, _ = _PATHS[batch.kind]
         done: dict[int, int] = {}
         for i in indices:
@@ -119,6 +124,8 @@ class SalesloftWriter:
                 batch.reject(i, vendor_message(response), "insert")
                 continue
             done[i] = int(response.json()["data"]["id"])
+            if accept:
+                batch.accept(i, done[i], "insert")
         return done
 
     def update(self, batch: Batch, targets: dict[int, int]) -> None:

@@ -370,3 +370,24 @@ def test_a_budget_the_limiter_knows_is_never_exceeded(sandbox, http, connection)
 
     assert all(result.ok for result in batch.results)
     assert http.get(f"{sandbox.url}/_sandbox/requests").json()["statuses"] == {"200": 9}
+
+
+def test_records_delivered_before_a_failure_stay_delivered(sandbox, http, destination):
+    # The third call fails for good: the first two people were created and must say so.
+    records = [{"email_address": f"early{n}@example.com"} for n in range(4)]
+    calls = {"n": 0}
+    real = destination.http.request
+
+    def failing_third(method, path, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            sandbox.app.faults.update({"error_rate": 1.0})
+        return real(method, path, **kwargs)
+
+    destination.http.backoff_base = 0.01
+    destination.http.request = failing_third
+    batch = destination.write("people", "updateOrCreate", records, identity_field="email_address")
+    assert [result.ok for result in batch.results] == [True, True, False, False]
+    assert "Salesloft answered 500" in batch.results[2].message
+    stored = http.get(f"{sandbox.url}/_sandbox/records/salesloft/people").json()["data"]
+    assert {"early0@example.com", "early1@example.com"} <= {p["email_address"] for p in stored}
