@@ -64,6 +64,14 @@ class SalesloftOAuth2(VendorURLs, BaseOAuth2):
     title = "Salesloft"
     # Scopes are chosen on the app registration, not in the authorize URL.
 
+    def request_access_token(self, *args: Any, **kwargs: Any) -> dict[Any, Any]:
+        # The redirect names the team (`context=/teams/<id>`); keep it with the tokens so all
+        # connections of one team share its rate limit (600 cost a minute per team).
+        response = super().request_access_token(*args, **kwargs)
+        if self.data.get("context"):
+            response.setdefault("context", self.data["context"])
+        return response
+
 
 class GongOAuth2(VendorURLs, BaseOAuth2):
     """https://help.gong.io/docs/create-an-app-for-gong — the token endpoint wants HTTP Basic

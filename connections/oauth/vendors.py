@@ -40,6 +40,9 @@ def token_values(type: str, response: dict[str, Any]) -> tuple[dict[str, Any], d
     configuration: dict[str, Any] = {}
     if type == "salesloft":
         configuration["auth_method"] = "oauth"
+        team = str(response.get("context") or "").rstrip("/").rpartition("/teams/")[2]
+        if team.isdigit():
+            configuration["team_id"] = team  # the rate-limit bucket is the team's
     elif type == "gong":
         configuration["api_base_url"] = (
             response.get("api_base_url_for_customer") or settings.VENDORS["gong"]["api_url"]

@@ -87,6 +87,8 @@ def test_each_tool_connects_through_the_vendors_consent_page_and_is_healthy(
         assert connection.configuration["id"].startswith(f"{sandbox.url}/salesforce/id/")
     if type_key == "salesloft":
         assert connection.configuration["auth_method"] == "oauth"
+        # From the redirect's context=/teams/1: the team's rate limit is shared by its connections.
+        assert connection.configuration["team_id"] == "1"
     # A connection is not a login: no social account, no extra_data with tokens.
     assert not UserSocialAuth.objects.exists()
 
