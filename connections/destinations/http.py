@@ -158,21 +158,12 @@ class VendorHTTP:
                 last_problem = f"{self.vendor} answered {response.status_code}"
                 may_have_applied = not throttled and response.status_code not in (429, 503)
             if may_have_applied and not idempotent:
-                self._record(
-                    method,
-                    url,
-                    response.status_code if response is not None else None,
-                    started,
-                    retries,
-                    waited,
+                last_problem += (
+                    " to a request that may already have been applied, so it was not sent again"
                 )
-                raise DestinationError(
-                    f"{last_problem} to a request that may already have been applied, so it "
-                    "was not sent again. The affected records will be retried on the next run.",
-                    permanent=False,
-                    status=response.status_code if response is not None else None,
-                )
+                break
             if attempt == self.max_attempts - 1:
+                last_problem += f"; gave up after {self.max_attempts} attempts"
                 break
             pause = self._pause(attempt, response)
             self.sleep(pause)
@@ -187,8 +178,7 @@ class VendorHTTP:
             waited,
         )
         raise DestinationError(
-            f"{last_problem}; gave up after {self.max_attempts} attempts. "
-            "Nothing was lost: the affected records will be sent on the next run.",
+            f"{last_problem}. Nothing was lost: the affected records will be sent on the next run.",
             permanent=False,
             status=response.status_code if response is not None else None,
         )

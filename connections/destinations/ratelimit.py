@@ -37,6 +37,25 @@ class RateLimit:
         return cls(int(limit), float(window))
 
 
+def configured_rate_limit(
+    configuration: dict[str, object], default: RateLimit, *, connection_name: str
+) -> RateLimit:
+    """The vendor's limit, or the connection's own `rate_limit` ("LIMIT/SECONDS") when an
+    account has a different allowance (or shares it with other tools and wants to leave room)."""
+    from connections.destinations.errors import DestinationError
+
+    text = configuration.get("rate_limit")
+    if not text:
+        return default
+    try:
+        return RateLimit.parse(str(text))
+    except ValueError as error:
+        raise DestinationError(
+            f"The rate limit setting {text!r} of {connection_name} is not LIMIT/SECONDS with at "
+            f"least 1 call (for example {default.limit}/{default.window:g})."
+        ) from error
+
+
 class Counter(Protocol):
     def add(self, key: str, window_number: int, cost: int, ttl: float) -> int:
         """Add cost to the key's count in that window; returns the new count."""

@@ -19,7 +19,7 @@ from django.conf import settings
 
 from connections.destinations.errors import DestinationError, NeedsReauthorization
 from connections.destinations.http import OAuthBearer, VendorHTTP
-from connections.destinations.ratelimit import RateLimit, WindowLimiter
+from connections.destinations.ratelimit import RateLimit, WindowLimiter, configured_rate_limit
 from connections.destinations.tokens import ConnectionTokens, Refresher, token_refresher
 from connections.models import Connection
 
@@ -56,17 +56,7 @@ def gong_refresher() -> Refresher:
 
 
 def rate_limit(connection: Connection, default: RateLimit) -> RateLimit:
-    """Gong raises a company's limit on request; `rate_limit` ("LIMIT/SECONDS") says so."""
-    text = connection.configuration.get("rate_limit")
-    if not text:
-        return default
-    try:
-        return RateLimit.parse(str(text))
-    except ValueError as error:
-        raise DestinationError(
-            f"The rate limit setting {text!r} of {connection.name} is not LIMIT/SECONDS "
-            "(for example 3/1)."
-        ) from error
+    return configured_rate_limit(connection.configuration, default, connection_name=connection.name)
 
 
 def company_bucket(connection: Connection) -> str:

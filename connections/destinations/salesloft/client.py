@@ -18,7 +18,7 @@ from django.conf import settings
 
 from connections.destinations.errors import DestinationError, NeedsReauthorization
 from connections.destinations.http import Auth, OAuthBearer, StaticHeaders, VendorHTTP
-from connections.destinations.ratelimit import RateLimit, WindowLimiter
+from connections.destinations.ratelimit import RateLimit, WindowLimiter, configured_rate_limit
 from connections.destinations.tokens import ConnectionTokens, token_refresher
 from connections.models import Connection
 
@@ -37,18 +37,7 @@ def auth_method(connection: Connection) -> str:
 
 
 def rate_limit(connection: Connection, default: RateLimit) -> RateLimit:
-    """The vendor's limit, or the connection's own `rate_limit` ("LIMIT/SECONDS") when a team
-    has a different allowance (or shares it with other tools and wants to leave them room)."""
-    text = connection.configuration.get("rate_limit")
-    if not text:
-        return default
-    try:
-        return RateLimit.parse(str(text))
-    except ValueError as error:
-        raise DestinationError(
-            f"The rate limit setting {text!r} of {connection.name} is not LIMIT/SECONDS "
-            "(for example 600/60)."
-        ) from error
+    return configured_rate_limit(connection.configuration, default, connection_name=connection.name)
 
 
 def team_bucket(connection: Connection) -> str:
