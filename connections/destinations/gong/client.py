@@ -55,10 +55,6 @@ def gong_refresher() -> Refresher:
     return refresh_for_gong
 
 
-def rate_limit(connection: Connection, default: RateLimit) -> RateLimit:
-    return configured_rate_limit(connection.configuration, default, connection_name=connection.name)
-
-
 def company_bucket(connection: Connection) -> str:
     """Gong counts per company; no API call names the company, so the connection stands for it
     unless a `company_id` was saved (several connections to one company then share the limit)."""
@@ -72,7 +68,7 @@ def gong_http(connection: Connection, *, rate: RateLimit) -> VendorHTTP:
         base_url=api_base_url(connection),
         auth=OAuthBearer(ConnectionTokens(connection, gong_refresher())),
         bucket=company_bucket(connection),
-        rate=rate_limit(connection, rate),
+        rate=configured_rate_limit(connection.configuration, rate, connection_name=connection.name),
         limiter=WindowLimiter(),
     )
 

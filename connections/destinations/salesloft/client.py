@@ -36,10 +36,6 @@ def auth_method(connection: Connection) -> str:
     return "api_key" if has_key and not connection.secrets.get("access_token") else "oauth"
 
 
-def rate_limit(connection: Connection, default: RateLimit) -> RateLimit:
-    return configured_rate_limit(connection.configuration, default, connection_name=connection.name)
-
-
 def team_bucket(connection: Connection) -> str:
     """The rate-limit key. Salesloft counts per team, so the team id is best: saved as
     `team_id`, or read from the OAuth redirect's `context` ("/teams/<id>"). Without either, the
@@ -79,7 +75,7 @@ def salesloft_http(connection: Connection, *, rate: RateLimit) -> VendorHTTP:
         base_url=str(base_url),
         auth=_auth(connection),
         bucket=team_bucket(connection),
-        rate=rate_limit(connection, rate),
+        rate=configured_rate_limit(connection.configuration, rate, connection_name=connection.name),
         limiter=WindowLimiter(),
     )
 
