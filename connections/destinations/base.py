@@ -6,9 +6,12 @@ so the REST API can return them as they are.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any, ClassVar
 
+from connections.destinations.errors import DestinationError
 from connections.destinations.http import CallRecord, VendorHTTP
 from connections.destinations.ratelimit import RateLimit
 from connections.models import Connection
@@ -58,28 +61,143 @@ class CreationProperty:
     required: bool = True
 
 
+class Outcome(StrEnum):
+    """What became of one record of a write (DESIGN.md §5.6)."""
+
+    ACCEPTED = "accepted"  # the vendor took it (with its id when it gave one)
+    REJECTED = "rejected"  # the vendor said no, in its own words
+    NOT_SENT = "not_sent"  # nothing about it reached the vendor
+    IN_DOUBT = "in_doubt"  # it may have been applied (a create that timed out, a 500/502/504)
+
+
+class Operation(StrEnum):
+    """What was done or tried for a record; the same values as RecordError.Operation."""
+
+    INSERT = "insert"
+    UPDATE = "update"
+    UPSERT = "upsert"
+    DELETE = "delete"
+    VALIDATE = "validate"
+
+
 @dataclass
 class RecordResult:
-    """What the destination said about one record of a write."""
+    """What the destination said about one record of a write.
 
-    identity: str  # the identity value (e.g. the e-mail), as Syncline keyed the record
-    ok: bool
+    Build one with the class methods, which say which fields each outcome carries.
+    """
+
+    identity: str  # the identity value, as Syncline keyed the record (see normalize_identity)
+    outcome: Outcome
+    operation: Operation
     destination_id: str = ""  # the vendor's id for it, when it gave one
-    operation: str = ""  # insert, update, upsert, delete, ...
-    message: str = ""  # the vendor's own words when it refused the record
+    message: str = ""  # the vendor's own words (rejected), or why it wasn't sent / is in doubt
+    code: str = ""  # the vendor's error code for a rejection ("InvalidArgument", "422", ...)
+    retryable: bool = False  # a rejection that a later attempt may turn into an acceptance
+    changed: bool = True  # accepted: False when the vendor already had it (already on a cadence)
+
+    def __post_init__(self) -> None:
+        self.outcome = Outcome(self.outcome)
+        self.operation = Operation(self.operation)
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is Outcome.ACCEPTED
+
+    @classmethod
+    def accepted(
+        cls,
+        identity: str,
+        operation: Operation | str,
+        destination_id: Any = "",
+        *,
+        changed: bool = True,
+    ) -> RecordResult:
+        return cls(
+            identity,
+            Outcome.ACCEPTED,
+            Operation(operation),
+            destination_id=str(destination_id or ""),
+            changed=changed,
+        )
+
+    @classmethod
+    def rejected(
+        cls,
+        identity: str,
+        operation: Operation | str,
+        message: str,
+        *,
+        code: str = "",
+        retryable: bool = False,
+    ) -> RecordResult:
+        return cls(
+            identity,
+            Outcome.REJECTED,
+            Operation(operation),
+            message=message,
+            code=code,
+            retryable=retryable,
+        )
+
+    @classmethod
+    def not_sent(cls, identity: str, operation: Operation | str, message: str) -> RecordResult:
+        return cls(identity, Outcome.NOT_SENT, Operation(operation), message=message)
+
+    @classmethod
+    def in_doubt(cls, identity: str, operation: Operation | str, message: str) -> RecordResult:
+        return cls(identity, Outcome.IN_DOUBT, Operation(operation), message=message)
 
 
 @dataclass
 class WriteBatch:
+    """One result per record, in the order given. `failure` is the error that stopped the write
+    early (later records are then not_sent or in_doubt): the engine commits what was accepted,
+    then decides from it whether the run can go on (a lost authorization can't)."""
+
     results: list[RecordResult] = field(default_factory=list)
+    failure: DestinationError | None = None
+
+    def _with(self, outcome: Outcome) -> list[RecordResult]:
+        return [result for result in self.results if result.outcome is outcome]
 
     @property
     def accepted(self) -> list[RecordResult]:
-        return [result for result in self.results if result.ok]
+        return self._with(Outcome.ACCEPTED)
 
     @property
     def rejected(self) -> list[RecordResult]:
-        return [result for result in self.results if not result.ok]
+        return self._with(Outcome.REJECTED)
+
+    @property
+    def not_sent(self) -> list[RecordResult]:
+        return self._with(Outcome.NOT_SENT)
+
+    @property
+    def in_doubt(self) -> list[RecordResult]:
+        return self._with(Outcome.IN_DOUBT)
+
+
+def unsent_after(
+    error: DestinationError, identities: list[str], operation: Operation | str
+) -> list[RecordResult]:
+    """Results for records a failed call carried: in doubt when the vendor may have applied
+    it (error.in_doubt), else not sent."""
+    if error.in_doubt:
+        return [RecordResult.in_doubt(i, operation, error.message) for i in identities]
+    return [RecordResult.not_sent(i, operation, error.message) for i in identities]
+
+
+def identity_as_given(value: Any) -> str:
+    """The default identity key: the value as text, None as empty."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a numeric id read from a warehouse as a float
+    return "" if value is None else str(value)
+
+
+def identity_email(value: Any) -> str:
+    """E-mail identities as vendors match them: trimmed and lower-cased."""
+    return identity_as_given(value).strip().lower()
 
 
 class Destination:
@@ -127,9 +245,36 @@ class Destination:
     def target_fields(self, target: str) -> list[TargetField]:
         raise NotImplementedError
 
+    # -- writing ---------------------------------------------------------------------------
+    def batch_size_for(self, target: str, options: Mapping[str, Any] | None = None) -> int:
+        """Records per write() call for this target and the sync's target options."""
+        return self.batch_size
+
+    def normalize_identity(self, target: str, identity_field: str, value: Any) -> str:
+        """The identity key as the vendor matches it, so the engine keys state the same way
+        (Salesloft and LinkedIn e-mails: trimmed and lower-cased; Salesforce ids: as given)."""
+        return identity_as_given(value)
+
     def write(
-        self, target: str, mode: str, records: list[dict[str, Any]], *, identity_field: str
+        self,
+        target: str,
+        mode: str,
+        records: list[dict[str, Any]],
+        *,
+        identity_field: str,
+        options: Mapping[str, Any] | None = None,
+        known_ids: Mapping[str, str] | None = None,
     ) -> WriteBatch:
-        """Send one batch (≤ batch_size). Each record is {target field: value}; the identity
-        value is records[i][identity_field]. Returns one result per record, in order."""
+        """Send one batch (≤ batch_size_for). Each record is {target field: value}; its identity
+        is record[identity_field] (normalised, never empty when the mode needs one: the engine
+        checks that before it calls). `options` are the sync's target options; `known_ids`
+        maps identities to the vendor ids earlier runs got, so updates and removes needn't look
+        them up again. Returns one result per record, in order; a failure partway returns what
+        the calls already sent got, with `failure` set, instead of raising it away."""
         raise NotImplementedError
+
+    def close(self) -> None:
+        """Release the HTTP connections (a worker builds one destination per run)."""
+        http = self.__dict__.get("_http")
+        if http is not None:
+            http.close()

@@ -177,10 +177,20 @@ class VendorHTTP:
             retries,
             waited,
         )
+        status = response.status_code if response is not None else None
+        if may_have_applied and not idempotent:
+            # The vendor may have applied it: sending it again could create it twice.
+            raise DestinationError(
+                f"{last_problem}. Syncline will check whether {self.vendor} applied it before "
+                "sending the affected records again.",
+                permanent=False,
+                status=status,
+                in_doubt=True,
+            )
         raise DestinationError(
             f"{last_problem}. Nothing was lost: the affected records will be sent on the next run.",
             permanent=False,
-            status=response.status_code if response is not None else None,
+            status=status,
         )
 
     def _pause(self, attempt: int, response: httpx.Response | None) -> float:
