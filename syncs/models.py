@@ -47,6 +47,9 @@ class Sync(models.Model):
     schedule = models.JSONField(default=dict, blank=True)
     active = models.BooleanField(default=True)
     sync_all_records = models.BooleanField(default=False)
+    # Which target + mode + identity the delivered state (SyncState) belongs to; a run whose
+    # plan has another fingerprint starts afresh instead of trusting another target's state.
+    state_fingerprint = models.CharField(max_length=64, blank=True, default="", editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -99,6 +102,18 @@ class SyncExecution(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.CREATED)
     trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.MANUAL)
     resync = models.BooleanField(default=False, help_text="Ignore sync state and resend all rows.")
+    test = models.BooleanField(
+        default=False, help_text="A dry run: compare and report what would change, send nothing."
+    )
+    # Run only for these identity values (Polytomic's start option `identities`).
+    identities = models.JSONField(default=list, blank=True)
+    phase = models.CharField(max_length=20, blank=True, default="")
+    # Live figures while it runs: rows read, changed, sent, accepted, rejected, ...
+    progress = models.JSONField(default=dict, blank=True)
+    # What happened, in order: batches, retries, throttle waits, refreshes (bounded in size).
+    log = models.JSONField(default=list, blank=True)
+    # A dry run's report: what would be created / updated / removed, with sample records.
+    report = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -106,9 +121,11 @@ class SyncExecution(models.Model):
     total_count = models.PositiveIntegerField(default=0)
     insert_count = models.PositiveIntegerField(default=0)
     update_count = models.PositiveIntegerField(default=0)
+    upsert_count = models.PositiveIntegerField(default=0)
     delete_count = models.PositiveIntegerField(default=0)
     unchanged_count = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
+    warning_count = models.PositiveIntegerField(default=0)
     # Run-level summaries, e.g. "Salesloft rejected credentials (401)"; rows live in RecordError.
     errors = models.JSONField(default=list, blank=True)
 
@@ -188,6 +205,9 @@ class SyncState(models.Model):
     identity_key = models.CharField(max_length=1024)
     values_hash = models.CharField(max_length=64)
     destination_id = models.CharField(max_length=255, blank=True, default="")
+    # A write that may have been applied (a create that timed out): reconciled at the vendor
+    # before anything is sent for this record again, so it is never created twice.
+    in_doubt = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

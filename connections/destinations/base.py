@@ -273,6 +273,25 @@ class Destination:
         the calls already sent got, with `failure` set, instead of raising it away."""
         raise NotImplementedError
 
+    def validate_identity(self, target: str, identity_field: str, key: str) -> str:
+        """Why the target can't take this identity (an e-mail that isn't one), "" when it can.
+        The engine rejects such rows before sending (operation `validate`)."""
+        return ""
+
+    def reconcile(
+        self,
+        target: str,
+        identity_field: str,
+        identities: list[str],
+        *,
+        options: Mapping[str, Any] | None = None,
+    ) -> dict[str, str] | None:
+        """Records whose last write may have been applied (in_doubt): {identity: vendor id} of
+        those the vendor has, looked up by identity, so the engine never creates one twice.
+        None means this target's writes are idempotent (upserts, memberships): sending again
+        is safe. A vendor that answers in_doubt for plain creates must override this."""
+        return None
+
     def close(self) -> None:
         """Release the HTTP connections (a worker builds one destination per run)."""
         http = self.__dict__.get("_http")

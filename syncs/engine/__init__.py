@@ -1,0 +1,1 @@
+"""The sync engine (DESIGN.md §5): extract → validate → diff → spool → load → commit."""

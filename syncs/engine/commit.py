@@ -1,0 +1,119 @@
+"""Per batch, in one short transaction: state for what the vendor accepted, errors for what it
+rejected, the doubt for what may have been applied (DESIGN.md §5.6). Nothing else is written:
+a record is never recorded as delivered unless the destination accepted it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from connections.destinations.base import Operation, Outcome, RecordResult, WriteBatch
+from syncs.engine.spool import Pending
+from syncs.models import RecordError, SyncExecution, SyncState
+
+# Counts an accepted record adds to, by its operation.
+_COUNT_FIELDS = {
+    Operation.INSERT: "insert_count",
+    Operation.UPDATE: "update_count",
+    Operation.UPSERT: "upsert_count",
+    Operation.DELETE: "delete_count",
+}
+
+
+@dataclass
+class Tally:
+    """What one batch did, for the execution's counts and progress."""
+
+    sent: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    counts: Counter[str] = field(default_factory=Counter)
+
+
+def commit_batch(
+    *,
+    execution: SyncExecution,
+    pending: list[Pending],
+    batch: WriteBatch,
+    removing: bool = False,
+) -> Tally:
+    if len(batch.results) != len(pending):
+        # One result per record is the contract; anything else can't be trusted to say which
+        # record was delivered, so nothing of it is recorded as delivered.
+        raise RuntimeError(
+            f"The destination answered {len(batch.results)} results for {len(pending)} records."
+        )
+    tally = Tally(sent=len(pending))
+    delivered: list[SyncState] = []
+    doubtful: list[SyncState] = []
+    removed: list[str] = []
+    errors: list[RecordError] = []
+    sync_id = execution.sync_id
+    for item, result in zip(pending, batch.results, strict=True):
+        tally.outcomes[result.outcome.value] += 1
+        if result.outcome is Outcome.ACCEPTED:
+            if removing:
+                removed.append(item.identity)
+            else:
+                delivered.append(
+                    SyncState(
+                        sync_id=sync_id,
+                        identity_key=item.identity,
+                        values_hash=item.values_hash,
+                        destination_id=result.destination_id or item.destination_id,
+                        in_doubt=False,
+                    )
+                )
+            tally.counts[_count_field(result)] += 1
+        elif result.outcome is Outcome.IN_DOUBT:
+            doubtful.append(
+                SyncState(
+                    sync_id=sync_id,
+                    identity_key=item.identity,
+                    values_hash=item.values_hash,
+                    destination_id=item.destination_id,
+                    in_doubt=True,
+                )
+            )
+        elif result.outcome is Outcome.REJECTED:
+            errors.append(_record_error(execution, item, result))
+            tally.counts["error_count"] += 1
+    now = timezone.now()
+    with transaction.atomic():
+        for rows in (delivered, doubtful):
+            if rows:
+                SyncState.objects.bulk_create(
+                    rows,
+                    update_conflicts=True,
+                    unique_fields=["sync", "identity_key"],
+                    update_fields=["values_hash", "destination_id", "in_doubt", "updated_at"],
+                )
+        if removed:
+            SyncState.objects.filter(sync_id=sync_id, identity_key__in=removed).delete()
+        if errors:
+            RecordError.objects.bulk_create(errors)
+        updates = {name: F(name) + n for name, n in tally.counts.items() if n}
+        SyncExecution.objects.filter(pk=execution.pk).update(heartbeat_at=now, **updates)
+    return tally
+
+
+def _count_field(result: RecordResult) -> str:
+    if not result.changed:
+        return "unchanged_count"
+    return _COUNT_FIELDS.get(result.operation, "update_count")
+
+
+def _record_error(execution: SyncExecution, item: Pending, result: RecordResult) -> RecordError:
+    message = result.message or "The destination refused this record without saying why."
+    if result.code and result.code not in message:
+        message = f"{message} (code {result.code})"
+    return RecordError(
+        execution=execution,
+        identity_value=item.identity,
+        operation=result.operation.value,
+        message=message,
+        payload=item.record,
+    )

@@ -1,0 +1,374 @@
+"""One execution from claim to finish (DESIGN.md §5): the orchestration, no vendor knowledge.
+
+extract (stream the model into the spool, validating) → diff (against SyncState, in the spool)
+→ reconcile (records in doubt) → load (batches through the destination) → commit (per batch)
+→ finish (counts, status, the connection's health).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from connections.destinations.base import Destination, WriteBatch
+from connections.destinations.errors import DestinationError, NeedsReauthorization
+from connections.destinations.registry import destination_for
+from connections.sources.base import Source, SourceError
+from connections.sources.registry import source_for
+from syncs.engine.commit import commit_batch
+from syncs.engine.extract import Column, Row, rows_to_records
+from syncs.engine.plan import PlanError, SyncPlan
+from syncs.engine.spool import Change, Pending, Spool
+from syncs.models import RecordError, SyncExecution, SyncState
+
+logger = logging.getLogger("syncline.engine")
+
+LOG_LIMIT = 500  # entries kept in an execution's log; later ones are counted, not kept
+SAMPLE_RECORDS = 10  # per kind of change in a dry run's report
+ERROR_BATCH = 1_000
+IDENTITY_MAX_LENGTH = SyncState._meta.get_field("identity_key").max_length
+# The sync's mode → the write mode for records new to the destination and for changed ones.
+_MODES: dict[str, tuple[str | None, str | None]] = {
+    "create": ("create", None),
+    "update": ("update", "update"),
+    "updateOrCreate": ("updateOrCreate", "updateOrCreate"),
+    "remove": ("remove", "remove"),
+}
+
+
+class RunStopped(Exception):
+    """The run can't go on; `message` says why in a sentence for the sync's owner."""
+
+    def __init__(self, message: str, *, status: str = SyncExecution.Status.FAILED) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclass
+class Run:
+    execution: SyncExecution
+    log_entries: list[dict[str, Any]] = field(default_factory=list)
+    log_dropped: int = 0
+    progress: dict[str, int] = field(default_factory=dict)
+
+    # -- entry point ----------------------------------------------------------------------------
+    def __call__(self) -> None:
+        sync = self.execution.sync
+        destination: Destination | None = None
+        try:
+            plan = SyncPlan.from_sync(sync)
+            destination = destination_for(sync.target_connection)
+            source = source_for(sync.model.source)
+            self._start_fresh_if_retargeted(plan)
+            with Spool(resync=self.execution.resync) as spool:
+                self._phase("extract")
+                self._extract(plan, source, destination, spool)
+                self._phase("diff")
+                self._load_state(spool)
+                self._diff(spool)
+                if self.execution.test:
+                    self._report(spool)
+                else:
+                    self._reconcile(plan, destination, spool)
+                    self._phase("load")
+                    self._load(plan, destination, spool)
+            self._finish()
+        except RunStopped as stop:
+            self._finish(stop.message, status=stop.status)
+        except PlanError as error:
+            self._finish(str(error))
+        except SourceError as error:
+            self._finish(f"Syncline couldn't read the model {sync.model.name}: {error.message}")
+        except DestinationError as error:
+            self._finish(self._destination_failure(error))
+        finally:
+            if destination is not None:
+                destination.close()
+
+    # -- phases ---------------------------------------------------------------------------------
+    def _start_fresh_if_retargeted(self, plan: SyncPlan) -> None:
+        sync = self.execution.sync
+        if sync.state_fingerprint == plan.fingerprint:
+            return
+        with transaction.atomic():
+            SyncState.objects.filter(sync=sync).delete()
+            type(sync).objects.filter(pk=sync.pk).update(state_fingerprint=plan.fingerprint)
+        sync.state_fingerprint = plan.fingerprint
+        if sync.state_fingerprint:
+            self._log("state_reset", reason="the target, mode or identity changed")
+
+    def _extract(
+        self, plan: SyncPlan, source: Source, destination: Destination, spool: Spool
+    ) -> None:
+        query = self.execution.sync.model.query
+        columns = [Column(f.name, f.remote_type) for f in source.fields(query)]
+        wanted = {
+            destination.normalize_identity(plan.target, plan.identity_target or "", v)
+            for v in self.execution.identities
+        }
+        read = 0
+        invalid: list[RecordError] = []
+        for chunk in rows_to_records(
+            plan,
+            columns,
+            source.stream(query),
+            normalize_identity=lambda value: destination.normalize_identity(
+                plan.target, plan.identity_target or "", value
+            ),
+        ):
+            read += len(chunk)
+            keep: list[Row] = []
+            for row in chunk:
+                if wanted and row.identity not in wanted:
+                    continue
+                problem = self._identity_problem(plan, destination, row)
+                if problem:
+                    invalid.append(self._validation_error(row, problem))
+                else:
+                    keep.append(row)
+            spool.add_rows(keep)
+            if len(invalid) >= ERROR_BATCH:
+                self._save_validation_errors(invalid)
+                invalid = []
+            self._progress(rows_read=read)
+            self._check_canceled()
+        self._save_validation_errors(invalid)
+
+    def _identity_problem(self, plan: SyncPlan, destination: Destination, row: Row) -> str:
+        if not plan.identity_source:
+            return ""
+        if not row.identity.strip():
+            return (
+                f"The identity column {plan.identity_source} is empty in this row, so it can't be "
+                f"matched to a record in {self.execution.sync.target_connection.name}."
+            )
+        if len(row.identity) > IDENTITY_MAX_LENGTH:
+            return f"The identity value is longer than {IDENTITY_MAX_LENGTH} characters."
+        return destination.validate_identity(plan.target, plan.identity_target or "", row.identity)
+
+    def _validation_error(self, row: Row, message: str) -> RecordError:
+        return RecordError(
+            execution=self.execution,
+            identity_value=row.identity,
+            operation=RecordError.Operation.VALIDATE,
+            message=message,
+            payload=row.record,
+        )
+
+    def _save_validation_errors(self, errors: list[RecordError]) -> None:
+        if not errors:
+            return
+        with transaction.atomic():
+            RecordError.objects.bulk_create(errors)
+            SyncExecution.objects.filter(pk=self.execution.pk).update(
+                error_count=F("error_count") + len(errors)
+            )
+
+    def _load_state(self, spool: Spool) -> None:
+        states = (
+            SyncState.objects.filter(sync=self.execution.sync)
+            .values_list("identity_key", "values_hash", "destination_id", "in_doubt")
+            .iterator(chunk_size=10_000)
+        )
+        spool.add_state(states)
+
+    def _diff(self, spool: Spool) -> None:
+        conflicts = []
+        for identity, copies in spool.conflicts():
+            conflicts.append(
+                RecordError(
+                    execution=self.execution,
+                    identity_value=identity,
+                    operation=RecordError.Operation.VALIDATE,
+                    message=(
+                        f"{copies} rows of the model share this identity with different values, "
+                        "so Syncline can't tell which one to send; none was sent. Make the model "
+                        "return one row per identity."
+                    ),
+                )
+            )
+            if len(conflicts) >= ERROR_BATCH:
+                self._save_validation_errors(conflicts)
+                conflicts = []
+        self._save_validation_errors(conflicts)
+        counts = {
+            change: spool.count(change)
+            for change in (
+                Change.CREATE,
+                Change.UPDATE,
+                Change.UNCHANGED,
+                Change.IN_DOUBT,
+                Change.GONE,
+            )
+        }
+        self._progress(
+            rows_changed=counts[Change.CREATE] + counts[Change.UPDATE] + counts[Change.IN_DOUBT],
+            duplicates_collapsed=spool.duplicates_collapsed(),
+        )
+        SyncExecution.objects.filter(pk=self.execution.pk).update(
+            total_count=spool.rows_count() + self._errors_so_far(),
+            unchanged_count=counts[Change.UNCHANGED],
+        )
+        self._log("diff", **counts)
+
+    def _errors_so_far(self) -> int:
+        return SyncExecution.objects.values_list("error_count", flat=True).get(pk=self.execution.pk)
+
+    def _report(self, spool: Spool) -> None:
+        report: dict[str, Any] = {}
+        for change in (Change.CREATE, Change.UPDATE, Change.IN_DOUBT, Change.GONE):
+            samples = next(spool.pending(change, SAMPLE_RECORDS), [])
+            report[change] = {
+                "count": spool.count(change),
+                "samples": [{"identity": p.identity, "record": p.record} for p in samples],
+            }
+        SyncExecution.objects.filter(pk=self.execution.pk).update(report=report)
+
+    def _reconcile(self, plan: SyncPlan, destination: Destination, spool: Spool) -> None:
+        """Records whose last write may have been applied are looked up at the vendor before
+        anything is sent for them again (DESIGN.md §5.6): found → delivered; not found → sent."""
+        if not spool.count(Change.IN_DOUBT):
+            return
+        self._phase("reconcile")
+        batch = destination.batch_size_for(plan.target, plan.options)
+        for pending in spool.pending(Change.IN_DOUBT, batch):
+            identities = [p.identity for p in pending]
+            found = destination.reconcile(
+                plan.target, plan.identity_target or "", identities, options=plan.options
+            )
+            self._log("reconcile", records=len(identities), found=len(found or {}))
+            if found is None:
+                continue  # idempotent writes: sending again is safe
+            with transaction.atomic():
+                for item in pending:
+                    vendor_id = found.get(item.identity)
+                    states = SyncState.objects.filter(
+                        sync=self.execution.sync, identity_key=item.identity
+                    )
+                    if vendor_id is not None:
+                        states.update(in_doubt=False, destination_id=vendor_id)
+                    else:
+                        states.delete()
+            spool.resolve_doubt(found, identities)
+
+    def _load(self, plan: SyncPlan, destination: Destination, spool: Spool) -> None:
+        new_mode, changed_mode = _MODES.get(plan.mode, (plan.mode, plan.mode))
+        batch_size = destination.batch_size_for(plan.target, plan.options)
+        for change, mode in (
+            (Change.CREATE, new_mode),
+            (Change.IN_DOUBT, new_mode),
+            (Change.UPDATE, changed_mode),
+        ):
+            if mode is None:
+                continue
+            for pending in spool.pending(change, batch_size):
+                self._send(plan, destination, mode, pending)
+
+    def _send(
+        self, plan: SyncPlan, destination: Destination, mode: str, pending: list[Pending]
+    ) -> None:
+        self._check_canceled()
+        started = time.monotonic()
+        batch: WriteBatch = destination.write(
+            plan.target,
+            mode,
+            [p.record for p in pending],
+            identity_field=plan.identity_target or "",
+            options=plan.options,
+            known_ids={p.identity: p.destination_id for p in pending if p.destination_id},
+        )
+        tally = commit_batch(execution=self.execution, pending=pending, batch=batch)
+        self._log(
+            "batch",
+            mode=mode,
+            records=len(pending),
+            seconds=round(time.monotonic() - started, 3),
+            **dict(tally.outcomes),
+        )
+        self._drain_calls(destination)
+        self._progress(
+            rows_sent=tally.sent,
+            rows_accepted=tally.outcomes.get("accepted", 0),
+            rows_rejected=tally.outcomes.get("rejected", 0),
+            add=True,
+        )
+        if batch.failure is not None:
+            raise batch.failure
+
+    # -- bookkeeping ----------------------------------------------------------------------------
+    def _drain_calls(self, destination: Destination) -> None:
+        drain = getattr(destination.http, "drain_calls", None)
+        calls = drain() if drain else []
+        retries = sum(call.retries for call in calls)
+        waited = sum(call.waited_ms for call in calls)
+        if calls:
+            self._log("calls", count=len(calls), retries=retries, waited_ms=round(waited, 1))
+
+    def _phase(self, phase: str) -> None:
+        SyncExecution.objects.filter(pk=self.execution.pk).update(
+            phase=phase, heartbeat_at=timezone.now()
+        )
+        logger.info("execution %s phase %s", self.execution.pk, phase)
+
+    def _progress(self, *, add: bool = False, **figures: int) -> None:
+        for name, value in figures.items():
+            self.progress[name] = self.progress.get(name, 0) + value if add else value
+        SyncExecution.objects.filter(pk=self.execution.pk).update(
+            progress=dict(self.progress), heartbeat_at=timezone.now()
+        )
+
+    def _log(self, event: str, **details: Any) -> None:
+        entry = {"at": timezone.now().isoformat(), "event": event, **details}
+        logger.info("execution %s %s %s", self.execution.pk, event, details)
+        if len(self.log_entries) < LOG_LIMIT:
+            self.log_entries.append(entry)
+        else:
+            self.log_dropped += 1
+
+    def _check_canceled(self) -> None:
+        status = SyncExecution.objects.values_list("status", flat=True).get(pk=self.execution.pk)
+        if status == SyncExecution.Status.CANCELING:
+            raise RunStopped(
+                "Canceled. What was delivered before the cancel stays delivered.",
+                status=SyncExecution.Status.CANCELED,
+            )
+
+    def _destination_failure(self, error: DestinationError) -> str:
+        name = self.execution.sync.target_connection.name
+        if isinstance(error, NeedsReauthorization):
+            return f"{error.message} What was delivered before stays delivered."
+        return (
+            f"The run stopped while sending to {name}: {error.message} What was delivered "
+            "before stays delivered; the rest is sent on the next run."
+        )
+
+    def _finish(self, problem: str = "", *, status: str | None = None) -> None:
+        if self.log_dropped:
+            self.log_entries.append({"event": "log_truncated", "dropped": self.log_dropped})
+        execution = SyncExecution.objects.get(pk=self.execution.pk)
+        final = status or (
+            SyncExecution.Status.FAILED if problem else SyncExecution.Status.COMPLETED
+        )
+        errors = list(execution.errors)
+        if problem and final != SyncExecution.Status.CANCELED:
+            errors.append(problem)
+        SyncExecution.objects.filter(pk=execution.pk).update(
+            status=final,
+            phase="",
+            completed_at=timezone.now(),
+            errors=errors,
+            log=self.log_entries,
+            progress=dict(self.progress),
+        )
+        logger.info("execution %s finished %s", execution.pk, final)
+
+
+def execute(execution: SyncExecution) -> None:
+    Run(execution)()

@@ -1,0 +1,12 @@
+"""Celery tasks: thin, take ids, call a service (DESIGN.md §11)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from syncs import services
+
+
+@shared_task(name="syncline.execute_sync", ignore_result=True)
+def execute_sync(execution_id: str) -> None:
+    services.sync_execution_run(execution_id=execution_id)
