@@ -174,6 +174,21 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+if CELERY_BROKER_URL.startswith(("redis", "sqs")):
+    # With acks_late a task not acknowledged within the visibility timeout is handed to another
+    # worker; a sync can run for hours behind a rate limit. (A redelivered copy finds its
+    # execution claimed and does nothing; this keeps it from being delivered at all.)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 12 * 3600}
+CELERY_BEAT_SCHEDULE = {
+    "start-due-syncs": {"task": "syncline.schedule_tick", "schedule": 30.0},
+    "reap-stale-executions": {"task": "syncline.reap_executions", "schedule": 60.0},
+}
+
+# The sync engine: a running execution beats every HEARTBEAT seconds; one silent for
+# STALE seconds lost its worker and is resumed. Continuous syncs wait at least this long.
+SYNCLINE_HEARTBEAT_SECONDS = env.float("SYNCLINE_HEARTBEAT_SECONDS", default=15.0)
+SYNCLINE_HEARTBEAT_STALE_SECONDS = env.float("SYNCLINE_HEARTBEAT_STALE_SECONDS", default=120.0)
+SYNCLINE_CONTINUOUS_MIN_INTERVAL = env.float("SYNCLINE_CONTINUOUS_MIN_INTERVAL", default=60.0)
 
 # Destination vendors: real URLs by default; the sandbox's with SYNCLINE_SANDBOX_URL.
 SYNCLINE_SANDBOX_URL = env.str("SYNCLINE_SANDBOX_URL", default="")

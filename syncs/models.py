@@ -50,6 +50,8 @@ class Sync(models.Model):
     # Which target + mode + identity the delivered state (SyncState) belongs to; a run whose
     # plan has another fingerprint starts afresh instead of trusting another target's state.
     state_fingerprint = models.CharField(max_length=64, blank=True, default="", editable=False)
+    # When the schedule runs it next; the beat's conditional update of it starts each run once.
+    next_run_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

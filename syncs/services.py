@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
@@ -91,6 +92,8 @@ def sync_execution_run(*, execution_id: UUID | str) -> None:
     try:
         execute(execution)
     finally:
+        execution.refresh_from_db()
+        sync_run_after_start(execution=execution)
         waiting = SyncExecution.objects.filter(
             sync_id=execution.sync_id, status__in=SyncExecution.WAITING
         ).first()
@@ -109,3 +112,95 @@ def sync_execution_cancel(*, execution: SyncExecution) -> SyncExecution:
     )
     execution.refresh_from_db()
     return execution
+
+
+def sync_schedule_tick(*, now: dt.datetime | None = None) -> list[SyncExecution]:
+    """Start the syncs whose schedule is due, each once however many beats tick at once: the
+    conditional update of next_run_at is the claim. Paused syncs never start on a schedule."""
+    from syncs import schedules
+
+    now = now or timezone.now()
+    started: list[SyncExecution] = []
+    due = Sync.objects.filter(active=True).select_related("organization")
+    for sync in due.iterator(chunk_size=500):
+        frequency = sync.frequency
+        if frequency in ("manual", "runafter"):
+            continue
+        if frequency == "continuous":
+            if _continuous_due(sync, now):
+                started.append(
+                    sync_execution_start(sync=sync, trigger=SyncExecution.Trigger.SCHEDULE)
+                )
+            continue
+        try:
+            following = schedules.next_run(
+                sync.schedule, after=now, time_zone=sync.organization.time_zone
+            )
+        except schedules.ScheduleError:
+            continue  # saved before validation existed; the sync page says what is wrong
+        claimed = Sync.objects.filter(pk=sync.pk, next_run_at=sync.next_run_at)
+        if sync.next_run_at is None:
+            claimed.update(next_run_at=following)  # the first due time: from now on
+        elif sync.next_run_at <= now and claimed.update(next_run_at=following) == 1:
+            started.append(sync_execution_start(sync=sync, trigger=SyncExecution.Trigger.SCHEDULE))
+    return started
+
+
+def _continuous_due(sync: Sync, now: dt.datetime) -> bool:
+    from django.conf import settings
+
+    executions = SyncExecution.objects.filter(sync=sync)
+    if executions.exclude(status__in=SyncExecution.TERMINAL).exists():
+        return False
+    last = executions.filter(completed_at__isnull=False).order_by("-completed_at").first()
+    interval = dt.timedelta(seconds=settings.SYNCLINE_CONTINUOUS_MIN_INTERVAL)
+    return last is None or last.completed_at + interval <= now
+
+
+def sync_run_after_start(*, execution: SyncExecution) -> list[SyncExecution]:
+    """Start the syncs scheduled to run after this one (`runafter`), as their settings say."""
+    succeeded = execution.status == SyncExecution.Status.COMPLETED
+    started = []
+    followers = Sync.objects.filter(
+        organization_id=execution.sync.organization_id, active=True
+    ).exclude(pk=execution.sync_id)
+    for sync in followers:
+        if sync.frequency != "runafter":
+            continue
+        run_after = sync.schedule.get("run_after") or {}
+        if str(execution.sync_id) not in {str(i) for i in run_after.get("sync_ids") or []}:
+            continue
+        if sync.schedule.get("run_after_success_only") and not succeeded:
+            continue
+        started.append(sync_execution_start(sync=sync, trigger=SyncExecution.Trigger.SCHEDULE))
+    return started
+
+
+def sync_execution_reap(*, now: dt.datetime | None = None) -> list[SyncExecution]:
+    """Executions whose worker is gone (no heartbeat for a while) are marked interrupted and a
+    run is queued to resume them: state is committed per batch, so it goes on where it was."""
+    from django.conf import settings
+
+    now = now or timezone.now()
+    stale = now - dt.timedelta(seconds=settings.SYNCLINE_HEARTBEAT_STALE_SECONDS)
+    resumed = []
+    running = SyncExecution.objects.filter(
+        status__in=[SyncExecution.Status.RUNNING, SyncExecution.Status.CANCELING],
+        heartbeat_at__lt=stale,
+    ).select_related("sync")
+    for execution in running:
+        message = (
+            "The worker running this sync stopped before it finished. What it delivered is "
+            "kept; a new run picks up the rest."
+        )
+        marked = SyncExecution.objects.filter(
+            pk=execution.pk, status=execution.status, heartbeat_at=execution.heartbeat_at
+        ).update(
+            status=SyncExecution.Status.INTERRUPTED,
+            completed_at=now,
+            phase="",
+            errors=[*execution.errors, message],
+        )
+        if marked and execution.status == SyncExecution.Status.RUNNING:
+            resumed.append(sync_execution_start(sync=execution.sync, trigger=execution.trigger))
+    return resumed

@@ -10,3 +10,13 @@ from syncs import services
 @shared_task(name="syncline.execute_sync", ignore_result=True)
 def execute_sync(execution_id: str) -> None:
     services.sync_execution_run(execution_id=execution_id)
+
+
+@shared_task(name="syncline.schedule_tick", ignore_result=True)
+def schedule_tick() -> None:
+    services.sync_schedule_tick()
+
+
+@shared_task(name="syncline.reap_executions", ignore_result=True)
+def reap_executions() -> None:
+    services.sync_execution_reap()

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -23,6 +24,7 @@ from connections.sources.base import Source, SourceError
 from connections.sources.registry import source_for
 from syncs.engine.commit import commit_batch
 from syncs.engine.extract import Column, Row, rows_to_records
+from syncs.engine.heartbeat import heartbeat
 from syncs.engine.plan import PlanError, SyncPlan
 from syncs.engine.spool import Change, Pending, Spool
 from syncs.models import RecordError, SyncExecution, SyncState
@@ -371,4 +373,5 @@ class Run:
 
 
 def execute(execution: SyncExecution) -> None:
-    Run(execution)()
+    with heartbeat(execution.pk, every=settings.SYNCLINE_HEARTBEAT_SECONDS):
+        Run(execution)()
