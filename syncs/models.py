@@ -222,3 +222,31 @@ class SyncState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sync_id}:{self.identity_key}"
+
+
+class Event(models.Model):
+    """Something that happened to a sync, as Polytomic's events API reports it (sync.running,
+    sync.completed, sync.completed_with_errors, sync.failed, sync.canceled)."""
+
+    TYPES = (
+        "sync.running",
+        "sync.completed",
+        "sync.completed_with_errors",
+        "sync.failed",
+        "sync.canceled",
+    )
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="events"
+    )
+    type = models.CharField(max_length=40)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["organization", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.type} @ {self.created_at:%Y-%m-%d %H:%M:%S}"

@@ -8,6 +8,7 @@ from uuid import UUID
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from syncs.events import execution_event_record
 from syncs.models import Sync, SyncExecution
 
 
@@ -89,10 +90,12 @@ def sync_execution_run(*, execution_id: UUID | str) -> None:
     execution = SyncExecution.objects.select_related(
         "sync", "sync__model", "sync__model__source", "sync__target_connection"
     ).get(pk=execution_id)
+    execution_event_record(execution=execution)
     try:
         execute(execution)
     finally:
         execution.refresh_from_db()
+        execution_event_record(execution=execution)
         sync_run_after_start(execution=execution)
         waiting = SyncExecution.objects.filter(
             sync_id=execution.sync_id, status__in=SyncExecution.WAITING
@@ -189,6 +192,7 @@ def sync_execution_reap(*, now: dt.datetime | None = None) -> list[SyncExecution
         heartbeat_at__lt=stale,
     ).select_related("sync")
     for execution in running:
+        canceling = execution.status == SyncExecution.Status.CANCELING
         message = (
             "The worker running this sync stopped before it finished. What it delivered is "
             "kept; a new run picks up the rest."
@@ -196,11 +200,16 @@ def sync_execution_reap(*, now: dt.datetime | None = None) -> list[SyncExecution
         marked = SyncExecution.objects.filter(
             pk=execution.pk, status=execution.status, heartbeat_at=execution.heartbeat_at
         ).update(
-            status=SyncExecution.Status.INTERRUPTED,
+            # A run that was being canceled is simply canceled: nobody wants it resumed.
+            status=SyncExecution.Status.CANCELED if canceling else SyncExecution.Status.INTERRUPTED,
             completed_at=now,
             phase="",
-            errors=[*execution.errors, message],
+            errors=execution.errors if canceling else [*execution.errors, message],
         )
-        if marked and execution.status == SyncExecution.Status.RUNNING:
+        if not marked:
+            continue  # it beat, or another reaper got it, in the meantime
+        execution.refresh_from_db()
+        execution_event_record(execution=execution)
+        if not canceling:
             resumed.append(sync_execution_start(sync=execution.sync, trigger=execution.trigger))
     return resumed
