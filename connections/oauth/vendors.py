@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 
 from connections.destinations.errors import DestinationError
+from connections.destinations.gong.hosts import api_base_from_token as gong_api_base_from_token
 from connections.destinations.tokens import expires_at_from
 
 
@@ -44,9 +45,7 @@ def token_values(type: str, response: dict[str, Any]) -> tuple[dict[str, Any], d
         if team.isdigit():
             configuration["team_id"] = team  # the rate-limit bucket is the team's
     elif type == "gong":
-        configuration["api_base_url"] = (
-            response.get("api_base_url_for_customer") or settings.VENDORS["gong"]["api_url"]
-        )
+        configuration["api_base_url"] = gong_api_base_from_token(response)  # Gong's hosts only
     elif type == "salesforce":
         from connections.destinations.salesforce.client import trusted_instance_url
 

@@ -6,6 +6,11 @@ https://help.gong.io/apidocs/assign-prospects-contacts-or-leads-to-an-engage-flo
 
 Gong identifies prospects by their CRM ids, so the sandbox's "CRM linked to Gong" holds the demo
 warehouse's Salesforce contact ids (minus a few deleted ones, see sandbox.warehouse_data).
+
+Per-prospect refusals carry Gong's own codes, `InvalidArgument | InvalidState | UnexpectedError`
+(the OpenAPI schema `AssignedFlowFailure` of the assignment page above); "Invalid crmId <id>" is
+Gong's example message. Gong publishes no wording for its InvalidState messages (a prospect the
+flow's rules keep out: already in it, or in an exclusive flow), so the sandbox's are its own.
 """
 
 from __future__ import annotations
@@ -98,6 +103,11 @@ def _request_id() -> str:
     return "".join(secrets.choice(_REQUEST_ID_ALPHABET) for _ in range(19))
 
 
+def _invalid_crm_id(crm_id: str) -> str:
+    """Gong's own example (AssignedFlowFailure.errorMessage): "Invalid crmId <not-a-crm-id>"."""
+    return f"Invalid crmId <{crm_id}>"
+
+
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
@@ -134,6 +144,11 @@ class GongEmulator(Emulator):
         self._budgets: dict[tuple[str, str], WindowBudget] = {}
         # Tests shrink it to exercise cursors without seeding hundreds of flows.
         self.page_size = PAGE_SIZE
+        # CRM ids whose assignment fails on Gong's side (UnexpectedError), until removed.
+        self.unexpected_errors: set[str] = set()
+        # What token responses name as the customer's API host (None: this sandbox's own API);
+        # tests set another host to check that Syncline refuses it.
+        self.customer_api_base: str | None = None
 
     def rules(self) -> list[Rule]:
         rules = [
@@ -322,7 +337,7 @@ class GongEmulator(Emulator):
                 "token_type": "bearer",
                 "expires_in": grant.expires_in,
                 # Every API call must go here (Gong: the customer's regional host).
-                "api_base_url_for_customer": f"{self.base_url}/api",
+                "api_base_url_for_customer": self.customer_api_base or f"{self.base_url}/api",
             }
         )
 
@@ -530,13 +545,19 @@ class GongEmulator(Emulator):
         # In order, one by one: a duplicate id in the request is refused as already assigned.
         for crm_id in ids:
             if crm_id not in crm:
-                refuse(crm_id, "InvalidArgument", f"Invalid crmId {crm_id}")
+                refuse(crm_id, "InvalidArgument", _invalid_crm_id(crm_id))
+                continue
+            if crm_id in self.unexpected_errors:
+                refuse(crm_id, "UnexpectedError", "Failed to assign the prospect to the flow")
                 continue
             running = self._running(crm_id)
             if any(instance["flowId"] == flow["id"] for instance in running):
-                # Not idempotent (assumption): re-adding is refused, the instance is kept.
+                # Gong has no code for it: the flow's rules keep the prospect out (InvalidState);
+                # the instance it has is kept. The wording is the sandbox's own.
                 refuse(
-                    crm_id, "AlreadyExists", f"Prospect {crm_id} is already in flow {flow['id']}"
+                    crm_id,
+                    "InvalidState",
+                    f"Prospect {crm_id} is already assigned to flow {flow['id']}",
                 )
                 continue
             exclusive = next((i for i in running if flows[i["flowId"]]["exclusive"]), None)
@@ -544,8 +565,8 @@ class GongEmulator(Emulator):
                 # "exclusive: whether a prospect in this flow can be added to other flows".
                 refuse(
                     crm_id,
-                    "FailedPrecondition",
-                    f"Prospect {crm_id} is in exclusive flow {exclusive['flowId']}",
+                    "InvalidState",
+                    f"Prospect {crm_id} is assigned to exclusive flow {exclusive['flowId']}",
                 )
                 continue
             instance_id = str(self.next_id("flow_instances", FLOW_INSTANCE_START))
@@ -610,7 +631,7 @@ class GongEmulator(Emulator):
         if not isinstance(crm_id, str) or not crm_id:
             raise self.fail(400, "crmProspectId is required")
         if crm_id not in self.table("crm_prospects"):
-            raise self.fail(400, f"Invalid crmId {crm_id}")
+            raise self.fail(400, _invalid_crm_id(crm_id))
         flow_id = values.get("flowId")
         if flow_id not in (None, "") and str(flow_id) not in self.table("flows"):
             raise self.fail(400, f"Invalid flowId {flow_id}")

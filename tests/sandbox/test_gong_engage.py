@@ -158,7 +158,7 @@ def test_assigning_prospects_reports_each_one_and_only_crm_prospects_are_assigne
             "flowId": DEMO_FLOW_ID,
             "crmProspectId": crm_id,
             "errorCode": "InvalidArgument",
-            "errorMessage": f"Invalid crmId {crm_id}",
+            "errorMessage": f"Invalid crmId <{crm_id}>",  # Gong's example message
         }
         for crm_id in (stale, "not-a-crm-id")
     ]
@@ -194,15 +194,43 @@ def test_assign_refuses_an_unknown_flow_or_owner_an_inactive_owner_and_an_unavai
 
 
 def test_a_prospect_already_in_the_flow_or_in_an_exclusive_flow_is_not_assigned(http, api):
+    # Gong's codes are InvalidArgument | InvalidState | UnexpectedError (AssignedFlowFailure):
+    # a prospect the flow's rules keep out is InvalidState, whichever rule it is.
     assert _assign(http, api, KNOWN[:1]).json()["prospectsAssigned"]
     again = _assign(http, api, KNOWN[:2]).json()
     assert [item["crmProspectId"] for item in again["prospectsAssigned"]] == [KNOWN[1]]
-    assert again["prospectsNotAssigned"][0]["errorCode"] == "AlreadyExists"
+    assert again["prospectsNotAssigned"] == [
+        {
+            "flowId": DEMO_FLOW_ID,
+            "crmProspectId": KNOWN[0],
+            "errorCode": "InvalidState",
+            "errorMessage": f"Prospect {KNOWN[0]} is already assigned to flow {DEMO_FLOW_ID}",
+        }
+    ]
     exclusive = FLOW_IDS["Trial to Paid Nurture"]
     assert _assign(http, api, KNOWN[2:3], exclusive).json()["prospectsAssigned"]
     blocked = _assign(http, api, KNOWN[2:3]).json()
     assert blocked["prospectsAssigned"] == []
-    assert blocked["prospectsNotAssigned"][0]["errorCode"] == "FailedPrecondition"
+    assert blocked["prospectsNotAssigned"][0]["errorCode"] == "InvalidState"
+    assert blocked["prospectsNotAssigned"][0]["errorMessage"] == (
+        f"Prospect {KNOWN[2]} is assigned to exclusive flow {exclusive}"
+    )
+
+
+def test_only_gongs_own_error_codes_are_answered_for_a_prospect(sandbox, http, api):
+    sandbox.app.emulators["gong"].unexpected_errors.add(KNOWN[3])
+    _assign(http, api, KNOWN[4:5])
+    body = _assign(http, api, [KNOWN[3], KNOWN[4], "not-a-crm-id"]).json()
+    codes = {item["crmProspectId"]: item["errorCode"] for item in body["prospectsNotAssigned"]}
+    assert codes == {
+        KNOWN[3]: "UnexpectedError",
+        KNOWN[4]: "InvalidState",
+        "not-a-crm-id": "InvalidArgument",
+    }
+    assert set(codes.values()) <= {"InvalidArgument", "InvalidState", "UnexpectedError"}
+    # Once Gong recovers, the same prospect is assigned.
+    sandbox.app.emulators["gong"].unexpected_errors.clear()
+    assert _assign(http, api, KNOWN[3:4]).json()["prospectsAssigned"]
 
 
 def test_a_prospects_flows_are_its_running_flow_instances(http, api):

@@ -3,7 +3,8 @@
 - OAuth (https://help.gong.io/docs/create-an-app-for-gong): the token endpoint takes the client
   credentials as HTTP Basic, refresh tokens are single-use, and every token response names the
   customer's own API host in `api_base_url_for_customer`: calls must go there, tokens are
-  refused elsewhere. It is saved as the connection's `api_base_url`.
+  refused elsewhere. It is saved as the connection's `api_base_url`, and used only while it is
+  a Gong host (hosts.py): a saved value is checked again each time the client is built.
 - Limits (the "Limits" section of Gong's API v2 reference; destination-apis.md §2.2): 3 calls a
   second and 10,000 a day per company; over it Gong answers 429 with Retry-After, which
   VendorHTTP honours.
@@ -18,6 +19,11 @@ import httpx
 from django.conf import settings
 
 from connections.destinations.errors import DestinationError, NeedsReauthorization
+from connections.destinations.gong.hosts import (
+    CUSTOMER_API_HOST,
+    checked_api_base,
+    refreshed_api_base,
+)
 from connections.destinations.http import OAuthBearer, VendorHTTP
 from connections.destinations.ratelimit import RateLimit, WindowLimiter, configured_rate_limit
 from connections.destinations.tokens import ConnectionTokens, Refresher, token_refresher
@@ -25,17 +31,19 @@ from connections.models import Connection
 
 VENDOR = "Gong"
 RATE_LIMIT = RateLimit(3, 1)
-CUSTOMER_API_HOST = "api_base_url_for_customer"  # in Gong's token responses
-API_BASE = "api_base_url"  # the same, in the connection's configuration
+API_BASE = "api_base_url"  # api_base_url_for_customer, in the connection's configuration
 
 
 def api_base_url(connection: Connection) -> str:
-    return str(connection.configuration.get(API_BASE) or settings.VENDORS["gong"]["api_url"])
+    """Where this connection's calls (and its bearer token) go; raises for a host that is not
+    Gong's, even one already saved (an older version or an admin may have stored it)."""
+    saved = connection.configuration.get(API_BASE)
+    return checked_api_base(str(saved or settings.VENDORS["gong"]["api_url"]))
 
 
 def gong_refresher() -> Refresher:
     """The shared refresh grant with Basic client auth, saving the (possibly new) API host under
-    the configuration key the rest of Syncline reads."""
+    the configuration key the rest of Syncline reads, when it is a Gong host."""
     vendor = settings.VENDORS["gong"]
     refresh = token_refresher(
         token_url=vendor["token_url"],
@@ -47,7 +55,8 @@ def gong_refresher() -> Refresher:
 
     def refresh_for_gong(secrets: dict[str, Any], configuration: dict[str, Any]) -> dict[str, Any]:
         new = refresh(secrets, configuration)
-        host = new.pop(CUSTOMER_API_HOST, None)
+        host = refreshed_api_base(new)
+        new.pop(CUSTOMER_API_HOST, None)
         if host:
             new[API_BASE] = host
         return new

@@ -9,7 +9,8 @@ Assigning: https://help.gong.io/apidocs/assign-prospects-contacts-or-leads-to-an
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -21,8 +22,10 @@ from connections.destinations.base import (
     TargetField,
     TargetObject,
     WriteBatch,
+    identity_as_given,
 )
 from connections.destinations.errors import DestinationError
+from connections.destinations.gong import assign
 from connections.destinations.gong.client import RATE_LIMIT, failure, gong_http, vendor_message
 from connections.destinations.http import VendorHTTP
 from connections.models import Connection
@@ -37,8 +40,6 @@ ID_FIELD = TargetField(
     supports_identity=True,
     identity_functions=("Equality",),
 )
-# Gong's answer for a prospect already in this flow: it is where the sync wants it.
-ALREADY_IN_FLOW = "AlreadyExists"
 
 
 class GongDestination(Destination):
@@ -132,68 +133,105 @@ class GongDestination(Destination):
         return [ID_FIELD]
 
     # -- writing ---------------------------------------------------------------------------
+    def normalize_identity(self, target: str, identity_field: str, value: Any) -> str:
+        """CRM ids as given, trimmed; a numeric id read from a warehouse as 123.0 is "123"."""
+        return identity_as_given(value).strip()
+
     def write(
-        self, target: str, mode: str, records: list[dict[str, Any]], *, identity_field: str
+        self,
+        target: str,
+        mode: str,
+        records: list[dict[str, Any]],
+        *,
+        identity_field: str,
+        options: Mapping[str, Any] | None = None,
+        known_ids: Mapping[str, str] | None = None,
     ) -> WriteBatch:
+        """Assign the prospects in calls of up to 200. A call that fails stops the write: the
+        calls before it keep what Gong answered, its own prospects are in doubt (or not sent,
+        when Gong certainly applied nothing), later ones not sent; `failure` says why."""
         flow_id = _flow_id(target)
         if mode not in {m.id for m in MODES}:
             raise DestinationError(
                 f"Gong flows can't be synced in {mode} mode; choose updateOrCreate or create."
             )
         owner = self.flow_owner_email()
-        identities = [_text(record.get(identity_field)) for record in records]
+        identities = [
+            self.normalize_identity(target, identity_field, record.get(identity_field))
+            for record in records
+        ]
+        # Each CRM id once; an empty one can't name a prospect, so it is not sent at all.
         wanted = list(dict.fromkeys(i for i in identities if i))
         answers: dict[str, RecordResult] = {}
+        stopped: DestinationError | None = None
         for start in range(0, len(wanted), MAX_PROSPECTS):
-            answers.update(self._assign(flow_id, owner, wanted[start : start + MAX_PROSPECTS]))
-        folded = {key.lower(): answer for key, answer in answers.items()}
-        results = []
-        for identity in identities:
-            answer = answers.get(identity) or folded.get(identity.lower())
-            if not identity:
-                answer = RecordResult(identity, False, "", "insert", "The CRM id is empty.")
-            elif answer is None:
-                answer = RecordResult(
-                    identity,
-                    False,
-                    "",
-                    "insert",
-                    "Gong did not say whether it added this prospect; it will be sent again.",
-                )
-            results.append(
-                RecordResult(
-                    identity, answer.ok, answer.destination_id, answer.operation, answer.message
-                )
-            )
-        return WriteBatch(results)
+            chunk = wanted[start : start + MAX_PROSPECTS]
+            try:
+                body = self._assign(flow_id, owner, chunk)
+            except DestinationError as error:
+                stopped = error
+                answers.update(assign.unsent(error, chunk))
+                break
+            answers.update(assign.assigned(body))
+            answers.update(assign.refused(body))
+            named = {key.lower() for key in answers}
+            for crm_id in chunk:  # sent, yet Gong named it in neither list
+                if crm_id.lower() not in named:
+                    answers[crm_id] = _unanswered(crm_id)
+            stopped = self._settle_in_state(flow_id, answers, chunk)
+            if stopped is not None:
+                break
+        return WriteBatch([self._result(i, answers, stopped) for i in identities], stopped)
 
-    def _assign(self, flow_id: str, owner: str, crm_ids: list[str]) -> dict[str, RecordResult]:
+    def _settle_in_state(
+        self, flow_id: str, answers: dict[str, RecordResult], chunk: list[str]
+    ) -> DestinationError | None:
+        """InvalidState refusals of prospects already in this flow become delivered (Gong's
+        list of their flow instances says so); the error if that list could not be read."""
+        pending = assign.in_state(answers, chunk)
+        if not pending:
+            return None
+        try:
+            response = self.http.request(
+                "POST", "v2/flows/prospects", json={"crmProspectsIds": pending}, idempotent=True
+            )
+            if response.status_code != 200:
+                raise failure(self.connection, response, f"checking the flows of {flow_id}")
+        except DestinationError as error:
+            answers.update({i: assign.unchecked(answers[i], error) for i in pending})
+            return error
+        answers.update(assign.already_in_flow(response.json(), flow_id))
+        return None
+
+    @staticmethod
+    def _result(
+        identity: str, answers: dict[str, RecordResult], stopped: DestinationError | None
+    ) -> RecordResult:
+        """The answer for one record, under the identity Syncline keyed it by."""
+        answer = answers.get(identity)
+        if answer is None and identity:
+            # Gong may echo another spelling of the id (18-character Salesforce ids ignore case).
+            folded = {key.lower(): value for key, value in answers.items()}
+            answer = folded.get(identity.lower())
+        if answer is not None:
+            return replace(answer, identity=identity)
+        if stopped is not None and identity:  # its call came after the one that failed
+            return RecordResult.not_sent(identity, assign.OPERATION, stopped.message)
+        return RecordResult.not_sent(
+            identity, assign.OPERATION, "Nothing was sent to Gong: the record has no CRM id."
+        )
+
+    def _assign(self, flow_id: str, owner: str, crm_ids: list[str]) -> dict[str, Any]:
         response = self.http.request(
             "POST",
             "v2/flows/prospects/assign",
             json={"crmProspectsIds": crm_ids, "flowId": flow_id, "flowInstanceOwnerEmail": owner},
-            idempotent=True,  # a repeat answers AlreadyExists, which counts as delivered
+            idempotent=True,  # a repeat finds the prospect already in the flow: delivered
         )
         if response.status_code != 200:
             raise self._assign_failure(response, flow_id, owner)
-        body = response.json()
-        answers: dict[str, RecordResult] = {}
-        for item in body.get("prospectsAssigned") or []:
-            crm_id = str(item.get("crmProspectId", ""))
-            answers[crm_id] = RecordResult(
-                crm_id, True, str(item.get("flowInstanceId") or ""), "insert"
-            )
-        for item in body.get("prospectsNotAssigned") or []:
-            crm_id = str(item.get("crmProspectId", ""))
-            code = str(item.get("errorCode") or "")
-            if code == ALREADY_IN_FLOW:
-                answers[crm_id] = RecordResult(crm_id, True, "", "unchanged")
-                continue
-            said = str(item.get("errorMessage") or "Gong did not add this prospect")
-            answers[crm_id] = RecordResult(
-                crm_id, False, "", "insert", f"{said} ({code})" if code else said
-            )
-        return answers
+        body: dict[str, Any] = response.json()
+        return body
 
     def _assign_failure(
         self, response: httpx.Response, flow_id: str, owner: str
@@ -224,7 +262,10 @@ def _flow_id(target: str) -> str:
     return flow_id
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # a numeric CRM id (HubSpot) read from a warehouse as a float
-    return "" if value is None else str(value).strip()
+def _unanswered(crm_id: str) -> RecordResult:
+    return RecordResult.in_doubt(
+        crm_id,
+        assign.OPERATION,
+        "Gong did not say whether it added this prospect; Syncline will check before sending "
+        "it again.",
+    )

@@ -4,17 +4,22 @@ assignments in batches of 200, per-prospect results, token refresh and Gong's 3-
 from __future__ import annotations
 
 import math
-import time
 
 import pytest
 
+from connections.destinations.base import Outcome
 from connections.destinations.errors import DestinationError, NeedsReauthorization
 from connections.destinations.gong.destination import GongDestination
 from connections.models import Connection
-from connections.services import connection_create
-from sandbox.vendors.gong import DEFAULT_SCOPE, DEMO_FLOW_ID, DEMO_OWNER_EMAIL, FLOW_IDS
+from sandbox.vendors.gong import DEMO_FLOW_ID, DEMO_OWNER_EMAIL, FLOW_IDS
 from sandbox.warehouse_data import gong_crm_contact_ids, stale_contact_ids
-from tests.sandbox.helpers import REDIRECT_URI, consent
+from tests.connections.destinations.gong_support import (
+    clear_request_log,
+    gong_connection,
+    gong_tokens,
+    instances,
+    request_log,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -32,39 +37,12 @@ VISIBLE_TO_RILEY = {
 
 @pytest.fixture
 def oauth(vendors, http):
-    """Tokens from the consent page and Gong's token endpoint (client auth in HTTP Basic)."""
-    gong = vendors["gong"]
-    code = consent(http, gong["authorize_url"], scope=DEFAULT_SCOPE)["code"]
-    answer = http.post(
-        gong["token_url"],
-        params={
-            "grant_type": "authorization_code",
-            "code": code,
-            "client_id": gong["client_id"],
-            "redirect_uri": REDIRECT_URI,
-        },
-        auth=(gong["client_id"], gong["client_secret"]),
-    )
-    assert answer.status_code == 200, answer.text
-    return answer.json()
+    return gong_tokens(vendors, http)
 
 
 @pytest.fixture
 def connection(organization, oauth):
-    connection = connection_create(
-        organization=organization,
-        name="Gong",
-        type="gong",
-        values={
-            "auth_method": "oauth",
-            "api_base_url": oauth["api_base_url_for_customer"],
-            "access_token": oauth["access_token"],
-            "refresh_token": oauth["refresh_token"],
-        },
-    )
-    connection.secrets = {**connection.secrets, "expires_at": time.time() + oauth["expires_in"]}
-    connection.save()
-    return connection
+    return gong_connection(organization, oauth)
 
 
 @pytest.fixture
@@ -73,15 +51,15 @@ def destination(connection):
 
 
 def _instances(http, sandbox) -> list[dict]:
-    return http.get(f"{sandbox.url}/_sandbox/records/gong/flow_instances").json()["data"]
+    return instances(http, sandbox)
 
 
 def _log(http, sandbox) -> dict:
-    return http.get(f"{sandbox.url}/_sandbox/requests").json()
+    return request_log(http, sandbox)
 
 
 def _clear_log(http, sandbox) -> None:
-    http.delete(f"{sandbox.url}/_sandbox/requests")
+    clear_request_log(http, sandbox)
 
 
 def _write_in_batches(destination, flow_id: str, crm_ids: list[str]) -> list:
@@ -130,9 +108,11 @@ def test_every_warehouse_contact_is_assigned_in_calls_of_200_and_stale_ids_are_r
     results = _write_in_batches(destination, DEMO_FLOW_ID, crm_ids)
 
     assert [result.identity for result in results] == crm_ids
-    refused = {result.identity: result.message for result in results if not result.ok}
+    refused = {result.identity: result for result in results if not result.ok}
     assert set(refused) == set(stale)
-    assert refused[stale[0]] == f"Invalid crmId {stale[0]} (InvalidArgument)"
+    assert {result.outcome for result in refused.values()} == {Outcome.REJECTED}
+    assert f"Invalid crmId <{stale[0]}> (InvalidArgument)" in refused[stale[0]].message
+    assert (refused[stale[0]].code, refused[stale[0]].retryable) == ("InvalidArgument", False)
     instances = _instances(http, sandbox)
     assert {i["crmProspectId"] for i in instances} == set(known)
     assert {i["flowId"] for i in instances} == {DEMO_FLOW_ID}
@@ -148,13 +128,14 @@ def test_a_prospect_already_in_the_flow_counts_as_delivered(sandbox, http, desti
     first = destination.write(
         DEMO_FLOW_ID, "create", [{"Id": c} for c in crm_ids], identity_field="Id"
     )
-    assert [(r.ok, r.operation) for r in first.results] == [(True, "insert")] * 3
+    assert [(r.ok, r.operation, r.changed) for r in first.results] == [(True, "insert", True)] * 3
 
     again = destination.write(
         DEMO_FLOW_ID, "updateOrCreate", [{"Id": c} for c in crm_ids], identity_field="Id"
     )
 
-    assert [(r.ok, r.operation) for r in again.results] == [(True, "unchanged")] * 3
+    assert [(r.ok, r.operation, r.changed) for r in again.results] == [(True, "insert", False)] * 3
+    assert [r.destination_id for r in again.results] == [r.destination_id for r in first.results]
     assert len(_instances(http, sandbox)) == 3
 
     # A prospect held by an exclusive flow is refused, in Gong's words.
@@ -163,7 +144,11 @@ def test_a_prospect_already_in_the_flow_counts_as_delivered(sandbox, http, desti
     destination.write(exclusive, "create", [{"Id": other}], identity_field="Id")
     refused = destination.write(DEMO_FLOW_ID, "create", [{"Id": other}], identity_field="Id")
     assert not refused.results[0].ok
-    assert refused.results[0].message.endswith("(FailedPrecondition)")
+    assert refused.results[0].outcome is Outcome.REJECTED
+    assert f"is assigned to exclusive flow {exclusive} (InvalidState)" in (
+        refused.results[0].message
+    )
+    assert (refused.results[0].code, refused.results[0].retryable) == ("InvalidState", False)
 
 
 def test_an_expired_access_token_is_refreshed_once_and_the_new_tokens_saved(
@@ -208,11 +193,14 @@ def test_a_deleted_flow_or_an_inactive_owner_is_explained(sandbox, connection):
     del sandbox.app.emulators["gong"].table("flows")[flow_id]
     connection.configuration = {**connection.configuration, "flow_owner_email": DEMO_OWNER_EMAIL}
 
-    with pytest.raises(DestinationError, match=f"flow {flow_id} no longer exists") as error:
-        GongDestination(connection).write(
-            flow_id, "updateOrCreate", [{"Id": gong_crm_contact_ids()[0]}], identity_field="Id"
-        )
-    assert error.value.status == 404
+    batch = GongDestination(connection).write(
+        flow_id, "updateOrCreate", [{"Id": gong_crm_contact_ids()[0]}], identity_field="Id"
+    )
+    assert batch.failure is not None
+    assert f"flow {flow_id} no longer exists" in batch.failure.message
+    assert batch.failure.status == 404
+    # Gong refused the whole call: nothing was applied, so the prospect was simply not sent.
+    assert [r.outcome for r in batch.results] == [Outcome.NOT_SENT]
 
     connection.configuration = {
         **connection.configuration,
