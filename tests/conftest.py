@@ -12,6 +12,10 @@ from config.services_probe import redis_url
 
 CHROMIUM = "/usr/bin/chromium"
 
+# Fixtures for sync runs (warehouse, destinations, make_sync, run), used by engine and
+# integration tests.
+pytest_plugins = ["tests.engine_fixtures"]
+
 
 def _needs(reason: str) -> None:
     if os.environ.get("CI") == "true":
