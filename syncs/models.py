@@ -43,6 +43,17 @@ class Sync(models.Model):
     # [{"source": {"field": ..., "model_id": ...}, "target": "first_name"}, ...]
     fields = models.JSONField(default=list, blank=True)
     override_fields = models.JSONField(default=list, blank=True)
+
+    class WhenRowLeaves(models.TextChoices):
+        DEFAULT = "", "As the destination does by default"
+        LEAVE = "leave", "Leave the record in the destination"
+        REMOVE = "remove", "Remove it from the destination"
+
+    # When a row leaves the model: memberships (audiences, cadences) are removed by default,
+    # CRM records are left unless the sync asks for them to be deleted.
+    when_row_leaves = models.CharField(
+        max_length=10, choices=WhenRowLeaves.choices, default="", blank=True
+    )
     # As the API sent it, e.g. {"frequency": "daily", "hour": "9", "minute": "0"}.
     schedule = models.JSONField(default=dict, blank=True)
     active = models.BooleanField(default=True)

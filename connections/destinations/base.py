@@ -54,6 +54,15 @@ class TargetField:
 
 
 @dataclass(frozen=True)
+class Removal:
+    """How a target takes a record out when its row leaves the model."""
+
+    mode: str  # the write mode that does it ("remove" from an audience, "delete" a CRM record)
+    default: bool  # done unless the sync says leave it (memberships); else only when asked
+    says: str  # for people: "removed from the audience", "deleted in Salesforce"
+
+
+@dataclass(frozen=True)
 class CreationProperty:
     id: str
     title: str
@@ -242,6 +251,11 @@ class Destination:
     def create_target(self, properties: dict[str, str]) -> TargetObject:
         raise NotImplementedError
 
+    def existing_target(self, properties: dict[str, str]) -> TargetObject | None:
+        """The target an earlier create_target with these properties made, if the vendor has
+        it: a run that died right after creating must not create a second one."""
+        return None
+
     def target_fields(self, target: str) -> list[TargetField]:
         raise NotImplementedError
 
@@ -272,6 +286,10 @@ class Destination:
         them up again. Returns one result per record, in order; a failure partway returns what
         the calls already sent got, with `failure` set, instead of raising it away."""
         raise NotImplementedError
+
+    def removal_for(self, target: str) -> Removal | None:
+        """What happens to a record whose row left the model; None when the target can't."""
+        return None
 
     def validate_identity(self, target: str, identity_field: str, key: str) -> str:
         """Why the target can't take this identity (an e-mail that isn't one), "" when it can.

@@ -7,6 +7,7 @@ extract (stream the model into the spool, validating) → diff (against SyncStat
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -65,8 +66,9 @@ class Run:
         sync = self.execution.sync
         destination: Destination | None = None
         try:
-            plan = SyncPlan.from_sync(sync)
             destination = destination_for(sync.target_connection)
+            self._ensure_target(destination)
+            plan = SyncPlan.from_sync(sync)
             source = source_for(sync.model.source)
             self._start_fresh_if_retargeted(plan)
             with Spool(resync=self.execution.resync) as spool:
@@ -95,6 +97,28 @@ class Run:
                 destination.close()
 
     # -- phases ---------------------------------------------------------------------------------
+    def _ensure_target(self, destination: Destination) -> None:
+        """A sync that creates its target (a new LinkedIn audience) does so on its first run and
+        keeps the id, so later runs reuse it. A run that died after creating finds it again
+        (existing_target) instead of creating a second one."""
+        sync = self.execution.sync
+        if sync.target_object or not sync.target_create:
+            return
+        if self.execution.test:
+            raise RunStopped(
+                "A dry run can't compare against a target that doesn't exist yet. Run the sync "
+                "once to create it."
+            )
+        properties = {str(k): str(v) for k, v in sync.target_create.items()}
+        target = destination.existing_target(properties)
+        if target is None:
+            target = destination.create_target(properties)
+            self._log("target_created", target=target.id, name=target.name)
+        else:
+            self._log("target_found", target=target.id, name=target.name)
+        type(sync).objects.filter(pk=sync.pk).update(target_object=target.id)
+        sync.target_object = target.id
+
     def _start_fresh_if_retargeted(self, plan: SyncPlan) -> None:
         sync = self.execution.sync
         if sync.state_fingerprint == plan.fingerprint:
@@ -272,9 +296,27 @@ class Run:
                 continue
             for pending in spool.pending(change, batch_size):
                 self._send(plan, destination, mode, pending)
+        removal = destination.removal_for(plan.target)
+        if removal is None or plan.mode == "remove" or not spool.count(Change.GONE):
+            return
+        choice = self.execution.sync.when_row_leaves
+        if choice == "leave" or (choice == "" and not removal.default):
+            return
+        identity = plan.identity_target or ""
+        for pending in spool.pending(Change.GONE, batch_size):
+            gone = [
+                Pending(p.identity, {identity: p.identity}, "", p.destination_id) for p in pending
+            ]
+            self._send(plan, destination, removal.mode, gone, removing=True)
 
     def _send(
-        self, plan: SyncPlan, destination: Destination, mode: str, pending: list[Pending]
+        self,
+        plan: SyncPlan,
+        destination: Destination,
+        mode: str,
+        pending: list[Pending],
+        *,
+        removing: bool = False,
     ) -> None:
         self._check_canceled()
         started = time.monotonic()
@@ -286,7 +328,9 @@ class Run:
             options=plan.options,
             known_ids={p.identity: p.destination_id for p in pending if p.destination_id},
         )
-        tally = commit_batch(execution=self.execution, pending=pending, batch=batch)
+        tally = commit_batch(
+            execution=self.execution, pending=pending, batch=batch, removing=removing
+        )
         self._log(
             "batch",
             mode=mode,
@@ -317,7 +361,7 @@ class Run:
         SyncExecution.objects.filter(pk=self.execution.pk).update(
             phase=phase, heartbeat_at=timezone.now()
         )
-        logger.info("execution %s phase %s", self.execution.pk, phase)
+        self._log("phase", phase=phase)
 
     def _progress(self, *, add: bool = False, **figures: int) -> None:
         for name, value in figures.items():
@@ -328,7 +372,8 @@ class Run:
 
     def _log(self, event: str, **details: Any) -> None:
         entry = {"at": timezone.now().isoformat(), "event": event, **details}
-        logger.info("execution %s %s %s", self.execution.pk, event, details)
+        # One structured line per event, with the execution id, for log search.
+        logger.info(json.dumps({"execution": str(self.execution.pk), **entry}, default=str))
         if len(self.log_entries) < LOG_LIMIT:
             self.log_entries.append(entry)
         else:
@@ -369,7 +414,9 @@ class Run:
             log=self.log_entries,
             progress=dict(self.progress),
         )
-        logger.info("execution %s finished %s", execution.pk, final)
+        logger.info(
+            json.dumps({"execution": str(execution.pk), "event": "finished", "status": final})
+        )
 
 
 def execute(execution: SyncExecution) -> None:
