@@ -917,8 +917,19 @@ class LinkedInAdsEmulator(Emulator):
         if problem:
             return problem
         user_ids = element.get("userIds")
-        if not isinstance(user_ids, list) or not user_ids:
-            return "ERROR :: /userIds :: at least one userId is required"
+        if user_ids in (None, []):
+            # Without an id LinkedIn matches by name: "If no valid user ID is provided, the First
+            # Name and Last Name parameters must be provided" (Tealium's guide to this API,
+            # https://docs.tealium.com/server-side-connectors/linkedin-matched-audiences-connector-setup-guide).
+            names = [element.get(name) for name in ("firstName", "lastName")]
+            if not all(isinstance(name, str) and name.strip() for name in names):
+                return (
+                    "ERROR :: /userIds :: at least one userId is required, or firstName and "
+                    "lastName to match the member by name"
+                )
+            user_ids = []
+        if not isinstance(user_ids, list):
+            return "ERROR :: /userIds :: must be an array of userIds"
         for index, user_id in enumerate(user_ids):
             path = f"/userIds/{index}"
             if not isinstance(user_id, dict):
@@ -992,13 +1003,19 @@ class LinkedInAdsEmulator(Emulator):
 
     def _apply_user(self, segment: dict[str, Any], element: dict[str, Any]) -> None:
         user_ids = [
-            {"idType": u["idType"], "idValue": u["idValue"].lower()} for u in element["userIds"]
+            {"idType": u["idType"], "idValue": u["idValue"].lower()}
+            for u in element.get("userIds") or []
         ]
         keys = [f"{u['idType']}:{u['idValue']}" for u in user_ids]
+        if not keys:
+            # Matched by name: the sandbox keys such a member by first, last and company name
+            # (LinkedIn would match a member; an e-mail and a name of one person stay two here).
+            names = (element.get(name) or "" for name in ("firstName", "lastName", "company"))
+            keys = ["NAME:" + "|".join(name.strip().lower() for name in names)]
         record = None
         if element["action"] == "ADD":
             record = {
-                "userIds": user_ids,
+                **({"userIds": user_ids} if user_ids else {}),
                 **{k: element[k] for k in USER_FIELDS - {"action", "userIds"} if k in element},
             }
         self._apply(segment, "segment_users", keys, record)

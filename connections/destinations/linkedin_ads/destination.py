@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -19,10 +20,13 @@ from connections.destinations.base import (
     CreationProperty,
     Destination,
     Mode,
+    Operation,
     RecordResult,
     TargetField,
     TargetObject,
     WriteBatch,
+    identity_as_given,
+    unsent_after,
 )
 from connections.destinations.errors import DestinationError
 from connections.destinations.http import CallRecord, VendorHTTP
@@ -40,6 +44,7 @@ from connections.destinations.linkedin_ads.members import (
     canonical_field,
     canonical_values,
     company_element,
+    identity_key,
     user_element,
 )
 from connections.destinations.linkedin_ads.targets import (
@@ -55,8 +60,11 @@ from connections.models import Connection
 # The partner enum LinkedIn issues with the Audiences program (Segment's is SEGMENT); a
 # self-hosted install whose app was given another sets VENDORS["linkedinads"]["source_platform"].
 SOURCE_PLATFORM = "SYNCLINE"
+# Neither mode needs the identity field: a member without an e-mail is matched by first and last
+# name, a company by any identifier (members.py), so records without one are sent, not refused.
 MODES = (Mode("create", requires_identity=False), Mode("remove", requires_identity=False))
 ACTIONS = {"create": "ADD", "remove": "REMOVE"}
+OPERATIONS = {"create": Operation.INSERT, "remove": Operation.DELETE}
 # Accounts that are being set up can hold audiences; canceled or removed ones cannot.
 ACCOUNT_SEARCH = (
     "q=search&search=(status:(values:List(ACTIVE,DRAFT)))&fields=id,name,reference,test"
@@ -267,45 +275,110 @@ class LinkedInAdsDestination(Destination):
         raise DestinationError(f"Your LinkedIn user has no access to ad account {key}.")
 
     # -- writing -------------------------------------------------------------------------------
+    def normalize_identity(self, target: str, identity_field: str, value: Any) -> str:
+        """E-mails trimmed and lower-cased (the hash LinkedIn matches is taken from that), company
+        domains bare and lower-cased, organization ids as URNs: as the elements send them."""
+        field_id = canonical_field(identity_field, [f.id for f in (*USER_FIELDS, *COMPANY_FIELDS)])
+        return identity_key(field_id, value)
+
     def write(
-        self, target: str, mode: str, records: list[dict[str, Any]], *, identity_field: str
+        self,
+        target: str,
+        mode: str,
+        records: list[dict[str, Any]],
+        *,
+        identity_field: str,
+        options: Mapping[str, Any] | None = None,
+        known_ids: Mapping[str, str] | None = None,
     ) -> WriteBatch:
+        """Members in BATCH_CREATE calls of up to batch_size elements. LinkedIn gives members no
+        id of their own (it matches them by hash or name), so `known_ids` have no use here."""
         audience = Audience.parse(target)
         action = ACTIONS.get(mode)
         if action is None:
             raise DestinationError(
                 f"LinkedIn audiences take the modes create (add members) and remove, not {mode!r}."
             )
-        users = audience.kind == "user_audience"
-        fields = [field.id for field in (USER_FIELDS if users else COMPANY_FIELDS)]
-        identity_key = canonical_field(identity_field, fields)
+        operation = OPERATIONS[mode]
+        fields = [
+            field.id
+            for field in (USER_FIELDS if audience.kind == "user_audience" else COMPANY_FIELDS)
+        ]
+        identity_key_field = canonical_field(identity_field, fields)
         results: list[RecordResult | None] = [None] * len(records)
         identities: list[str] = []
         pending: list[tuple[int, dict[str, Any]]] = []
         for index, record in enumerate(records):
             values = canonical_values(record, fields)
-            raw = record.get(identity_field, values.get(identity_key))
-            identity = "" if raw is None else str(raw)  # as Syncline keyed it, untrimmed
+            # The identity as Syncline keyed it; a record may have none (requires_identity=False).
+            identity = identity_as_given(record.get(identity_field, values.get(identity_key_field)))
             identities.append(identity)
             element, problem = self.element(audience, values, action)
-            if not identity.strip():
-                problem = f"No {identity_field}: it identifies the record."
-            if element is None or problem:
-                results[index] = RecordResult(identity, ok=False, message=problem)
+            if element is None:
+                results[index] = RecordResult.rejected(identity, operation, problem)
             else:
                 pending.append((index, element))
-        operation = "insert" if action == "ADD" else "delete"
-        for start in range(0, len(pending), self.batch_size):
-            chunk = pending[start : start + self.batch_size]
-            statuses = self._send(audience, [element for _, element in chunk])
+        chunks = [
+            pending[start : start + self.batch_size]
+            for start in range(0, len(pending), self.batch_size)
+        ]
+        failure: DestinationError | None = None
+        for number, chunk in enumerate(chunks):
+            try:
+                statuses = self._send(audience, [element for _, element in chunk])
+            except DestinationError as error:
+                if number == 0 and not error.in_doubt:
+                    raise  # nothing reached LinkedIn's audience: the whole call was refused
+                failure = error
+                unsent = unsent_after(error, [identities[i] for i, _ in chunk], operation)
+                for (index, _), result in zip(chunk, unsent, strict=True):
+                    results[index] = result
+                self._not_sent(results, identities, chunks[number + 1 :], operation, error)
+                break
             for (index, _), status in zip(chunk, statuses, strict=True):
-                code = status.get("status")
-                ok = isinstance(code, int) and 200 <= code < 300
-                message = "" if ok else self._element_message(status)
-                results[index] = RecordResult(
-                    identities[index], ok=ok, operation=operation, message=message
-                )
-        return WriteBatch([result for result in results if result is not None])
+                results[index] = self._element_result(identities[index], operation, status)
+        return WriteBatch([result for result in results if result is not None], failure=failure)
+
+    @staticmethod
+    def _not_sent(
+        results: list[RecordResult | None],
+        identities: list[str],
+        chunks: list[list[tuple[int, dict[str, Any]]]],
+        operation: Operation,
+        error: DestinationError,
+    ) -> None:
+        """The chunks after a failed call: never sent, so sent on the next run."""
+        message = (
+            f"Not sent: an earlier call in this batch failed ({error.message}). "
+            "It will be sent on the next run."
+        )
+        for chunk in chunks:
+            for index, _ in chunk:
+                results[index] = RecordResult.not_sent(identities[index], operation, message)
+
+    @staticmethod
+    def _element_result(
+        identity: str, operation: Operation, status: dict[str, Any]
+    ) -> RecordResult:
+        """LinkedIn's status for one element: 201 (also for a member already there, by design)
+        or its refusal in its own words, with its code."""
+        code = status.get("status")
+        if isinstance(code, int) and 200 <= code < 300:
+            return RecordResult.accepted(identity, operation)
+        error = status.get("error") if isinstance(status.get("error"), dict) else {}
+        said = str(
+            status.get("message")
+            or error.get("message")
+            or f"LinkedIn answered {code} for this record"
+        )
+        retryable = isinstance(code, int) and (code == 429 or code >= 500)
+        return RecordResult.rejected(
+            identity,
+            operation,
+            f"LinkedIn refused this record: {said}",
+            code=str(error.get("code") or code or ""),
+            retryable=retryable,
+        )
 
     @staticmethod
     def element(
@@ -315,15 +388,6 @@ class LinkedInAdsDestination(Destination):
         if audience.kind == "user_audience":
             return user_element(values, action)
         return company_element(values, action)
-
-    @staticmethod
-    def _element_message(status: dict[str, Any]) -> str:
-        error = status.get("error") if isinstance(status.get("error"), dict) else {}
-        return str(
-            status.get("message")
-            or error.get("message")
-            or f"LinkedIn answered {status.get('status')} for this record"
-        )
 
     def _send(self, audience: Audience, elements: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """One BATCH_CREATE; LinkedIn's per-element statuses, in order."""
