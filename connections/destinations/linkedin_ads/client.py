@@ -1,15 +1,17 @@
 """The thin LinkedIn client: the shared VendorHTTP, LinkedIn's headers, limits and error answers.
 
-LinkedIn counts two streaming limits per member and minute (destination-apis.md §3.4): `/users`
-600 and `/companies` 300. VendorHTTP takes one bucket and one RateLimit, so each limit gets its
-own VendorHTTP (bucket `linkedinads:<member urn>:users|companies`); every instance shares the
-OAuth bearer (one refresh serves all) and the list of call records. Reads carry no limit: LinkedIn
-counts them against daily quotas that it does not publish.
+LinkedIn counts two streaming limits per member and minute: `/users` 600 and `/companies` 300
+("Rate Limits" in https://learn.microsoft.com/en-us/linkedin/marketing/matched-audiences/create-and-manage-segment-users
+and …/create-and-manage-segment-companies). VendorHTTP takes one bucket and one RateLimit, so each
+limit gets its own VendorHTTP (bucket `linkedinads:<member urn>:users|companies`) with the rate
+the destination declares, or the connection's own (`rate_limit` for /users, `company_rate_limit`
+for /companies); every instance shares the OAuth bearer (one refresh serves all) and the list of
+call records. Reads carry no limit: LinkedIn counts them against daily quotas it does not publish.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -18,7 +20,7 @@ from django.conf import settings
 
 from connections.destinations.errors import DestinationError, NeedsReauthorization
 from connections.destinations.http import CallRecord, OAuthBearer, VendorHTTP
-from connections.destinations.ratelimit import RateLimit, WindowLimiter
+from connections.destinations.ratelimit import RateLimit, WindowLimiter, configured_rate_limit
 from connections.destinations.tokens import ConnectionTokens, token_refresher
 from connections.models import Connection
 
@@ -28,6 +30,23 @@ STREAM_RATES: dict[str, RateLimit] = {"users": USERS_RATE, "companies": COMPANIE
 PAGE_SIZE = 100  # finder pages; LinkedIn's finders accept at least this many per page
 VERSION_SETTING = "SYNCLINE_LINKEDINADS_API_VERSION"
 ROLE_ADVICE = "ask for the Campaign Manager or Account Manager role"
+
+
+# Connection setting → the stream whose limit it replaces ("LIMIT/SECONDS", e.g. "300/60" to
+# leave half of /users to another tool streaming as the same member).
+RATE_SETTINGS = {"users": "rate_limit", "companies": "company_rate_limit"}
+
+
+def stream_rates(connection: Connection, declared: Mapping[str, RateLimit]) -> dict[str, RateLimit]:
+    """Each stream's limit: the connection's own setting when it has one, else the declared."""
+    return {
+        stream: configured_rate_limit(
+            {"rate_limit": connection.configuration.get(setting)},
+            declared[stream],
+            connection_name=f"{connection.name} ({setting})",
+        )
+        for stream, setting in RATE_SETTINGS.items()
+    }
 
 
 def urn_param(urn: str) -> str:
@@ -47,7 +66,13 @@ def error_message(response: httpx.Response) -> str:
 
 
 class LinkedInClient:
-    def __init__(self, connection: Connection, *, limiter: WindowLimiter | None = None) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        *,
+        rates: Mapping[str, RateLimit] = STREAM_RATES,
+        limiter: WindowLimiter | None = None,
+    ) -> None:
         vendor = settings.VENDORS["linkedinads"]
         self.version = str(vendor["api_version"])
         self.base_url = str(vendor["api_url"])
@@ -60,6 +85,7 @@ class LinkedInClient:
         )
         self.auth = OAuthBearer(ConnectionTokens(connection, refresher))
         self.calls: list[CallRecord] = []
+        self.rates = dict(rates)
         self._limiter = limiter
         self._streams: dict[str, VendorHTTP] = {}
         self.api = self._http()
@@ -159,7 +185,7 @@ class LinkedInClient:
             if self._limiter is None:
                 self._limiter = WindowLimiter()
             bucket = f"linkedinads:{self._member()}:{stream}"
-            self._streams[stream] = self._http(bucket=bucket, rate=STREAM_RATES[stream])
+            self._streams[stream] = self._http(bucket=bucket, rate=self.rates[stream])
         return self._streams[stream]
 
     def _member(self) -> str:

@@ -36,6 +36,7 @@ from connections.destinations.linkedin_ads.client import (
     USERS_RATE,
     LinkedInClient,
     error_message,
+    stream_rates,
     urn_param,
 )
 from connections.destinations.linkedin_ads.members import (
@@ -54,7 +55,7 @@ from connections.destinations.linkedin_ads.targets import (
     Audience,
     account_id,
 )
-from connections.destinations.ratelimit import RateLimit
+from connections.destinations.ratelimit import RateLimit, WindowLimiter
 from connections.models import Connection
 
 # The partner enum LinkedIn issues with the Audiences program (Segment's is SEGMENT); a
@@ -77,7 +78,8 @@ class LinkedInAdsDestination(Destination):
     # hold to. A test may lower it on an instance.
     batch_size: ClassVar[int] = 5000
     # Per member and minute: /users is `rate_limit`, /companies `company_rate_limit`; each write
-    # goes through the VendorHTTP holding its own limit and bucket (client.py).
+    # goes through the VendorHTTP holding its own limit and bucket (client.py). A connection may
+    # set its own of either (configuration `rate_limit` / `company_rate_limit`, "LIMIT/SECONDS").
     rate_limit: ClassVar[RateLimit | None] = USERS_RATE
     company_rate_limit: ClassVar[RateLimit] = COMPANIES_RATE
     # LinkedIn answers 404 to streams into a segment for a minute or two after creating it
@@ -87,12 +89,21 @@ class LinkedInAdsDestination(Destination):
     def __init__(self, connection: Connection) -> None:
         super().__init__(connection)
         self._client: LinkedInClient | None = None
+        self.limiter: WindowLimiter | None = None  # the shared windows' default, or a test's
         self._accounts: list[AdAccount] | None = None
 
     @property
     def client(self) -> LinkedInClient:
         if self._client is None:
-            self._client = LinkedInClient(self.connection)
+            declared = {
+                "users": self.rate_limit or USERS_RATE,
+                "companies": self.company_rate_limit,
+            }
+            self._client = LinkedInClient(
+                self.connection,
+                rates=stream_rates(self.connection, declared),
+                limiter=self.limiter,
+            )
         return self._client
 
     @property
