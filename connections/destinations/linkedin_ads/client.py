@@ -27,7 +27,7 @@ from connections.models import Connection
 USERS_RATE = RateLimit(600, 60.0)
 COMPANIES_RATE = RateLimit(300, 60.0)
 STREAM_RATES: dict[str, RateLimit] = {"users": USERS_RATE, "companies": COMPANIES_RATE}
-PAGE_SIZE = 100  # finder pages; LinkedIn's finders accept at least this many per page
+PAGE_SIZE = 100  # finder pages (count / pageSize); 100 is the search finders' default
 VERSION_SETTING = "SYNCLINE_LINKEDINADS_API_VERSION"
 ROLE_ADVICE = "ask for the Campaign Manager or Account Manager role"
 
@@ -168,7 +168,7 @@ class LinkedInClient:
     def pages(
         self, path: str, query: str, *, account: str | None = None
     ) -> Iterator[dict[str, Any]]:
-        """Every element of a Rest.li finder, page by page (start/count)."""
+        """Every element of an index-paged finder (start/count: adAccountUsers, dmpSegments)."""
         start = 0
         while True:
             body = self.read(f"{path}?{query}&start={start}&count={PAGE_SIZE}", account=account)
@@ -178,6 +178,31 @@ class LinkedInClient:
             start += len(elements)
             if len(elements) < PAGE_SIZE or (isinstance(total, int) and start >= total):
                 return
+
+    def search(
+        self, path: str, query: str, *, account: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Every element of a search finder (adAccounts `q=search`), which is cursor-paged since
+        version 202401: `pageSize`, then the answer's `metadata.nextPageToken` as `pageToken`
+        until an answer has none
+        (https://learn.microsoft.com/en-us/linkedin/marketing/integrations/ads/cursor-based-pagination)."""
+        token: str | None = None
+        seen: set[str] = set()
+        while True:
+            page = f"{path}?{query}&pageSize={PAGE_SIZE}"
+            if token:
+                page += f"&pageToken={quote(token, safe='')}"
+            body = self.read(page, account=account)
+            yield from body.get("elements") or []
+            token = (body.get("metadata") or {}).get("nextPageToken") or None
+            if token is None:
+                return
+            if token in seen:  # a cursor that goes round in circles would never end
+                raise DestinationError(
+                    f"LinkedIn sent the same page twice while listing {path}; try again later.",
+                    permanent=False,
+                )
+            seen.add(token)
 
     # -- streaming limits --------------------------------------------------------------------
     def _stream(self, stream: str) -> VendorHTTP:

@@ -129,7 +129,7 @@ class LinkedInAdsDestination(Destination):
             }
             accounts = []
             if roles:
-                for found in self.client.pages("adAccounts", ACCOUNT_SEARCH):
+                for found in self.client.search("adAccounts", ACCOUNT_SEARCH):
                     key = account_id(found.get("id"))
                     if key in roles:
                         accounts.append(
