@@ -63,7 +63,9 @@ MAX_BATCH_ELEMENTS = 5000
 SEARCH_PAGE_SIZE = 100  # the search finders' default pageSize
 MAX_SEARCH_PAGE_SIZE = 1000  # assumed: LinkedIn documents only the default
 THROTTLES = {"linkedinads_users": "600/60", "linkedinads_companies": "300/60"}
-MANAGING_ROLES = frozenset({"ACCOUNT_BILLING_ADMIN", "ACCOUNT_MANAGER", "CAMPAIGN_MANAGER"})
+# "Managing audiences is restricted to ad accounts where the authenticated member has a role
+# other than VIEWER" (create-and-manage-segment-users, see the module docstring).
+READ_ONLY_ROLE = "VIEWER"
 ACCOUNT_URN = re.compile(r"^urn:li:sponsoredAccount:(\d+)$")
 ORGANIZATION_URN = re.compile(r"^urn:li:organization:\d+$")
 VERSION = re.compile(r"^(\d{4})(0[1-9]|1[0-2])(?:\.\d{2})?$")
@@ -425,6 +427,10 @@ class LinkedInAdsEmulator(Emulator):
         match = ACCOUNT_URN.match(account_urn)
         entry = self.table("ad_account_users").get(match.group(1)) if match else None
         return entry["role"] if entry else None
+
+    @staticmethod
+    def _manages(role: str | None) -> bool:
+        return role is not None and role != READ_ONLY_ROLE
 
     @staticmethod
     def _paging(request: Request, total: int) -> tuple[int, int]:
@@ -830,7 +836,7 @@ class LinkedInAdsEmulator(Emulator):
         if problems:
             raise _fail(422, "UNPROCESSABLE_ENTITY", "\n".join(problems))
         role = self._role(account)
-        if role not in MANAGING_ROLES:
+        if not self._manages(role):
             raise _denied("dmpSegments.CREATE", version)
         source_id = values.get("sourceSegmentId")
         if source_id not in (None, "") and any(
@@ -887,7 +893,7 @@ class LinkedInAdsEmulator(Emulator):
                 "X-RestLi-Method: BATCH_CREATE"
             )
         segment = self._segment(segment_id, version, permission)
-        if self._role(segment["account"]) not in MANAGING_ROLES:
+        if not self._manages(self._role(segment["account"])):
             raise _denied(permission, version)
         if time.time() - segment["created"] / 1000 < self.new_segment_stream_delay:
             raise _fail(404, "NOT_FOUND", f"DmpSegment {segment_id} does not exist")

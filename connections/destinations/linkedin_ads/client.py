@@ -29,7 +29,10 @@ COMPANIES_RATE = RateLimit(300, 60.0)
 STREAM_RATES: dict[str, RateLimit] = {"users": USERS_RATE, "companies": COMPANIES_RATE}
 PAGE_SIZE = 100  # finder pages (count / pageSize); 100 is the search finders' default
 VERSION_SETTING = "SYNCLINE_LINKEDINADS_API_VERSION"
-ROLE_ADVICE = "ask for the Campaign Manager or Account Manager role"
+ROLE_ADVICE = (
+    "ask an account manager for any role other than Viewer, such as Creative Manager or "
+    "Campaign Manager"
+)
 
 
 # Connection setting → the stream whose limit it replaces ("LIMIT/SECONDS", e.g. "300/60" to

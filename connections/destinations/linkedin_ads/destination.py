@@ -146,7 +146,7 @@ class LinkedInAdsDestination(Destination):
         return self._accounts
 
     def usable_accounts(self) -> list[AdAccount]:
-        """The accounts whose audiences the member may change (not VIEWER, not CREATIVE_MANAGER)."""
+        """The accounts whose audiences the member may change: any role but VIEWER."""
         return [account for account in self.reachable_accounts() if account.manages_audiences]
 
     def chosen_accounts(self) -> list[AdAccount]:

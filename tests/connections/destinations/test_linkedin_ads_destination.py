@@ -165,8 +165,8 @@ def test_create_target_creates_a_segment_in_linkedin(sandbox, http, destination)
         ({"account": "Acme", "type": "user_audience", "name": "X"}, "not a LinkedIn ad account"),
         (
             {"account": "512630694", "type": "user_audience", "name": "X"},
-            "can't manage audiences on account Partner Account (512630694): ask for the "
-            "Campaign Manager or Account Manager role",
+            "can't manage audiences on account Partner Account (512630694): ask an account "
+            "manager for any role other than Viewer",
         ),
         ({"account": "512630693", "type": "user_audience", "name": "X"}, "not enabled"),
         ({"account": "999", "type": "user_audience", "name": "X"}, "no access"),
@@ -413,8 +413,8 @@ def test_a_viewer_account_gets_told_which_role_to_ask_for(destination):
             PARTNER_AUDIENCE, "create", [{"Email": "a@example.com"}], identity_field="Email"
         )
     assert raised.value.message.startswith(
-        "Your LinkedIn user can't manage audiences on account 512630694: ask for the "
-        "Campaign Manager or Account Manager role"
+        "Your LinkedIn user can't manage audiences on account 512630694: ask an account "
+        "manager for any role other than Viewer, such as Creative Manager or Campaign Manager"
     )
 
 
