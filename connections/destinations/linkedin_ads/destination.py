@@ -58,9 +58,11 @@ from connections.destinations.linkedin_ads.targets import (
 from connections.destinations.ratelimit import RateLimit, WindowLimiter
 from connections.models import Connection
 
-# The partner enum LinkedIn issues with the Audiences program (Segment's is SEGMENT); a
-# self-hosted install whose app was given another sets VENDORS["linkedinads"]["source_platform"].
-SOURCE_PLATFORM = "SYNCLINE"
+# "The sourcePlatform is an ENUM value that is provided by your LinkedIn contact after you have
+# been granted access to the Audience APIs" (LinkedIn's Postman collection,
+# https://developers.qodex.ai/linkedin-marketing-solutions-versioned-apis/audiences/use-cases-streaming-users-contact-targeting/6-create-a-user-dmp-segment-skip-this-step-if-the-user-chose-to-update-an-existing-audience):
+# each install's own, so it is a setting with no default (the sandbox's settings supply one).
+SOURCE_PLATFORM_SETTING = "SYNCLINE_LINKEDINADS_SOURCE_PLATFORM"
 # Neither mode needs the identity field: a member without an e-mail is matched by first and last
 # name, a company by any identifier (members.py), so records without one are sent, not refused.
 MODES = (Mode("create", requires_identity=False), Mode("remove", requires_identity=False))
@@ -218,12 +220,19 @@ class LinkedInAdsDestination(Destination):
 
     # -- creating an audience ------------------------------------------------------------------
     def create_target(self, properties: dict[str, str]) -> TargetObject:
+        platform = str(settings.VENDORS["linkedinads"].get("source_platform") or "").strip()
+        if not platform:
+            raise DestinationError(
+                "Syncline can't create LinkedIn audiences yet: LinkedIn gives each app approved "
+                "for its Audiences API its own source platform value, and none is configured. "
+                f"An administrator must set {SOURCE_PLATFORM_SETTING} to the value LinkedIn gave "
+                "and restart Syncline. Syncing into existing audiences works meanwhile."
+            )
         name = str(properties.get("name") or "").strip()
         if not name:
             raise DestinationError("Give the new audience a name.")
         kind = self._audience_type(properties.get("type"))
         account = self._creation_account(properties.get("account"))
-        platform = settings.VENDORS["linkedinads"].get("source_platform") or SOURCE_PLATFORM
         response = self.client.request(
             "POST",
             "dmpSegments",
