@@ -4,7 +4,8 @@ Connection: secrets `access_token`, `refresh_token` (+ `expires_at`), from the O
 configuration `accounts`, the ad accounts chosen from parameter_values, saved as plain id strings
 (`["512630692"]`; ints, `urn:li:sponsoredAccount:<id>` and `<id>::<reference>` are read too).
 None chosen means every account the member can manage audiences on. An optional `member_urn`
-saves the /rest/me call that keys the rate limits.
+saves the /rest/me call that keys the rate limits; optional `rate_limit` and `company_rate_limit`
+("LIMIT/SECONDS") replace LinkedIn's /users and /companies limits for this connection.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ from connections.destinations.linkedin_ads.targets import (
     Audience,
     account_id,
 )
+from connections.destinations.linkedin_ads.writes import element_result, not_sent_after
 from connections.destinations.ratelimit import RateLimit, WindowLimiter
 from connections.models import Connection
 
@@ -353,52 +355,13 @@ class LinkedInAdsDestination(Destination):
                 unsent = unsent_after(error, [identities[i] for i, _ in chunk], operation)
                 for (index, _), result in zip(chunk, unsent, strict=True):
                     results[index] = result
-                self._not_sent(results, identities, chunks[number + 1 :], operation, error)
+                for later in chunks[number + 1 :]:
+                    for index, _ in later:
+                        results[index] = not_sent_after(identities[index], operation, error)
                 break
             for (index, _), status in zip(chunk, statuses, strict=True):
-                results[index] = self._element_result(identities[index], operation, status)
+                results[index] = element_result(identities[index], operation, status)
         return WriteBatch([result for result in results if result is not None], failure=failure)
-
-    @staticmethod
-    def _not_sent(
-        results: list[RecordResult | None],
-        identities: list[str],
-        chunks: list[list[tuple[int, dict[str, Any]]]],
-        operation: Operation,
-        error: DestinationError,
-    ) -> None:
-        """The chunks after a failed call: never sent, so sent on the next run."""
-        message = (
-            f"Not sent: an earlier call in this batch failed ({error.message}). "
-            "It will be sent on the next run."
-        )
-        for chunk in chunks:
-            for index, _ in chunk:
-                results[index] = RecordResult.not_sent(identities[index], operation, message)
-
-    @staticmethod
-    def _element_result(
-        identity: str, operation: Operation, status: dict[str, Any]
-    ) -> RecordResult:
-        """LinkedIn's status for one element: 201 (also for a member already there, by design)
-        or its refusal in its own words, with its code."""
-        code = status.get("status")
-        if isinstance(code, int) and 200 <= code < 300:
-            return RecordResult.accepted(identity, operation)
-        error = status.get("error") if isinstance(status.get("error"), dict) else {}
-        said = str(
-            status.get("message")
-            or error.get("message")
-            or f"LinkedIn answered {code} for this record"
-        )
-        retryable = isinstance(code, int) and (code == 429 or code >= 500)
-        return RecordResult.rejected(
-            identity,
-            operation,
-            f"LinkedIn refused this record: {said}",
-            code=str(error.get("code") or code or ""),
-            retryable=retryable,
-        )
 
     @staticmethod
     def element(
