@@ -33,6 +33,9 @@ REAL: dict[str, dict[str, str]] = {
         "revoke_url": "https://www.linkedin.com/oauth/v2/revoke",
         "api_url": "https://api.linkedin.com/rest",
         "api_version": "202611",
+        # The `sourcePlatform` LinkedIn issues to a partner app with the Audiences program
+        # (SYNCLINE_LINKEDINADS_SOURCE_PLATFORM); no default: a made-up one would be refused.
+        "source_platform": "",
     },
     "salesforce": {
         # The login host; a connection's `domain` option (e.g. test.salesforce.com) replaces it.
@@ -63,6 +66,7 @@ def _sandboxed(sandbox_url: str) -> dict[str, dict[str, str]]:
             "revoke_url": "",
             "api_url": f"{s}/linkedinads/rest",
             "api_version": "202611",
+            "source_platform": "SYNCLINE",  # the value the sandbox issues to the demo app
         },
         "salesforce": {"login_url": f"{s}/salesforce", "api_version": "v59.0"},
     }

@@ -10,6 +10,8 @@ Choices where the docs are silent:
 - Versions: LATEST_VERSION and the eleven months before it are active; anything else gets the
   426 NONEXISTENT_VERSION that LinkedIn sends for sunset versions ("Requested version 20250401 is
   not active", seen in many client bug reports). Malformed values get a 400.
+- Search (adAccounts) is cursor-paged (pageSize/pageToken) and refuses start/count; the other
+  finders page with start/count. pageSize is capped at MAX_SEARCH_PAGE_SIZE.
 - Batches take at most MAX_BATCH_ELEMENTS elements (LinkedIn documents no maximum; 5,000 is the
   figure integrators assume).
 - 429s carry no Retry-After: LinkedIn documents no rate-limit headers, so clients must back off to
@@ -19,6 +21,8 @@ Choices where the docs are silent:
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import re
@@ -56,8 +60,12 @@ DEFAULT_SCOPE = "r_ads rw_dmp_segments r_basicprofile"
 LATEST_VERSION = "202611"
 ACTIVE_MONTHS = 12  # versions are sunset about a year after release
 MAX_BATCH_ELEMENTS = 5000
+SEARCH_PAGE_SIZE = 100  # the search finders' default pageSize
+MAX_SEARCH_PAGE_SIZE = 1000  # assumed: LinkedIn documents only the default
 THROTTLES = {"linkedinads_users": "600/60", "linkedinads_companies": "300/60"}
-MANAGING_ROLES = frozenset({"ACCOUNT_BILLING_ADMIN", "ACCOUNT_MANAGER", "CAMPAIGN_MANAGER"})
+# "Managing audiences is restricted to ad accounts where the authenticated member has a role
+# other than VIEWER" (create-and-manage-segment-users, see the module docstring).
+READ_ONLY_ROLE = "VIEWER"
 ACCOUNT_URN = re.compile(r"^urn:li:sponsoredAccount:(\d+)$")
 ORGANIZATION_URN = re.compile(r"^urn:li:organization:\d+$")
 VERSION = re.compile(r"^(\d{4})(0[1-9]|1[0-2])(?:\.\d{2})?$")
@@ -245,22 +253,9 @@ class LinkedInAdsEmulator(Emulator):
             "vanityName": "avery-quinn-acme",
         }
         for account_id, name, reference, currency, role, test in ACCOUNTS:
-            self.table("ad_accounts")[str(account_id)] = {
-                "id": account_id,
-                "name": name,
-                "reference": reference,
-                "currency": currency,
-                "test": test,
-                "status": "ACTIVE",
-                "type": "BUSINESS",
-                "created": now,
-            }
-            self.table("ad_account_users")[str(account_id)] = {
-                "account": f"urn:li:sponsoredAccount:{account_id}",
-                "user": MEMBER_URN,
-                "role": role,
-                "created": now,
-            }
+            self.add_ad_account(
+                account_id, name, role=role, reference=reference, currency=currency, test=test
+            )
         for number, (segment_id, account_id, name, kind, platform, members) in enumerate(SEGMENTS):
             segment = self._insert_segment(
                 segment_id,
@@ -286,6 +281,35 @@ class LinkedInAdsEmulator(Emulator):
             segment["_wasReady"] = True
         self.store.sequences[f"{self.key}/segments"] = 29_728_399  # new segments from 29728400
         self.store.sequences[f"{self.key}/ad_segments"] = 18_490_099
+
+    def add_ad_account(
+        self,
+        account_id: int,
+        name: str,
+        *,
+        role: str,
+        reference: str = ACME_ORGANIZATION_URN,
+        currency: str = "USD",
+        test: bool = False,
+    ) -> None:
+        """An ad account the demo member has `role` on (tests add many to see paging)."""
+        now = _millis()
+        self.table("ad_accounts")[str(account_id)] = {
+            "id": account_id,
+            "name": name,
+            "reference": reference,
+            "currency": currency,
+            "test": test,
+            "status": "ACTIVE",
+            "type": "BUSINESS",
+            "created": now,
+        }
+        self.table("ad_account_users")[str(account_id)] = {
+            "account": f"urn:li:sponsoredAccount:{account_id}",
+            "user": MEMBER_URN,
+            "role": role,
+            "created": now,
+        }
 
     # -- LinkedIn's error shapes ---------------------------------------------------------------
     def unauthorized(self, request: Request, reason: str) -> Response:
@@ -405,6 +429,10 @@ class LinkedInAdsEmulator(Emulator):
         return entry["role"] if entry else None
 
     @staticmethod
+    def _manages(role: str | None) -> bool:
+        return role is not None and role != READ_ONLY_ROLE
+
+    @staticmethod
     def _paging(request: Request, total: int) -> tuple[int, int]:
         """start/count from the query; without them everything comes in one page."""
         try:
@@ -434,6 +462,42 @@ class LinkedInAdsEmulator(Emulator):
             "elements": window,
             "paging": {"start": start, "count": count, "total": len(elements), "links": links},
         }
+
+    @staticmethod
+    def _cursor_page(request: Request, elements: list[dict[str, Any]]) -> dict[str, Any]:
+        """The search finders' paging since version 202401: `pageSize` (default 100) and the
+        previous answer's `metadata.nextPageToken` as `pageToken`; the last page has no token
+        (https://learn.microsoft.com/en-us/linkedin/marketing/integrations/ads/cursor-based-pagination).
+        Assumed: index paging (start/count) is refused there rather than silently ignored, so a
+        client still sending it is caught. Tokens are opaque and tied to the query they page."""
+        if "start" in request.args or "count" in request.args:
+            raise _bad_request(
+                "Search is cursor-paged since version 202401: send pageSize and pageToken "
+                "(from metadata.nextPageToken), not start and count"
+            )
+        try:
+            size = int(request.args.get("pageSize", SEARCH_PAGE_SIZE))
+        except ValueError as error:
+            raise _bad_request("pageSize must be an integer") from error
+        if not 1 <= size <= MAX_SEARCH_PAGE_SIZE:
+            raise _bad_request(f"pageSize must be between 1 and {MAX_SEARCH_PAGE_SIZE}")
+        query = {k: v for k, v in request.args.items() if k not in {"pageSize", "pageToken"}}
+        scope = hashlib.sha256(json.dumps(sorted(query.items())).encode()).hexdigest()[:16]
+        offset = 0
+        if token := request.args.get("pageToken"):
+            try:
+                cursor = json.loads(base64.urlsafe_b64decode(token.encode() + b"==="))
+                offset = int(cursor["o"])
+                valid = cursor["s"] == scope and 0 <= offset <= len(elements)
+            except (ValueError, TypeError, KeyError, binascii.Error):
+                valid = False
+            if not valid:
+                raise _bad_request(f"Invalid pageToken {token!r} for this query")
+        metadata: dict[str, Any] = {}
+        if offset + size < len(elements):
+            cursor_text = json.dumps({"o": offset + size, "s": scope}).encode()
+            metadata["nextPageToken"] = base64.urlsafe_b64encode(cursor_text).decode().rstrip("=")
+        return {"elements": elements[offset : offset + size], "metadata": metadata}
 
     @staticmethod
     def _project(record: dict[str, Any], request: Request) -> dict[str, Any]:
@@ -641,7 +705,7 @@ class LinkedInAdsEmulator(Emulator):
             and self._search_matches(account, search)
         ]
         rendered = [self._project(self._render_account(a), request) for a in accounts]
-        return json_response(self._page(request, rendered, "adAccounts"))
+        return json_response(self._cursor_page(request, rendered))
 
     def on_ad_account(self, request: Request, account_id: str) -> Response:
         version = self._api(request, "adAccountsV2.GET", scope=("r_ads", "rw_ads"))
@@ -772,7 +836,7 @@ class LinkedInAdsEmulator(Emulator):
         if problems:
             raise _fail(422, "UNPROCESSABLE_ENTITY", "\n".join(problems))
         role = self._role(account)
-        if role not in MANAGING_ROLES:
+        if not self._manages(role):
             raise _denied("dmpSegments.CREATE", version)
         source_id = values.get("sourceSegmentId")
         if source_id not in (None, "") and any(
@@ -829,7 +893,7 @@ class LinkedInAdsEmulator(Emulator):
                 "X-RestLi-Method: BATCH_CREATE"
             )
         segment = self._segment(segment_id, version, permission)
-        if self._role(segment["account"]) not in MANAGING_ROLES:
+        if not self._manages(self._role(segment["account"])):
             raise _denied(permission, version)
         if time.time() - segment["created"] / 1000 < self.new_segment_stream_delay:
             raise _fail(404, "NOT_FOUND", f"DmpSegment {segment_id} does not exist")
@@ -917,8 +981,19 @@ class LinkedInAdsEmulator(Emulator):
         if problem:
             return problem
         user_ids = element.get("userIds")
-        if not isinstance(user_ids, list) or not user_ids:
-            return "ERROR :: /userIds :: at least one userId is required"
+        if user_ids in (None, []):
+            # Without an id LinkedIn matches by name: "If no valid user ID is provided, the First
+            # Name and Last Name parameters must be provided" (Tealium's guide to this API,
+            # https://docs.tealium.com/server-side-connectors/linkedin-matched-audiences-connector-setup-guide).
+            names = [element.get(name) for name in ("firstName", "lastName")]
+            if not all(isinstance(name, str) and name.strip() for name in names):
+                return (
+                    "ERROR :: /userIds :: at least one userId is required, or firstName and "
+                    "lastName to match the member by name"
+                )
+            user_ids = []
+        if not isinstance(user_ids, list):
+            return "ERROR :: /userIds :: must be an array of userIds"
         for index, user_id in enumerate(user_ids):
             path = f"/userIds/{index}"
             if not isinstance(user_id, dict):
@@ -992,13 +1067,19 @@ class LinkedInAdsEmulator(Emulator):
 
     def _apply_user(self, segment: dict[str, Any], element: dict[str, Any]) -> None:
         user_ids = [
-            {"idType": u["idType"], "idValue": u["idValue"].lower()} for u in element["userIds"]
+            {"idType": u["idType"], "idValue": u["idValue"].lower()}
+            for u in element.get("userIds") or []
         ]
         keys = [f"{u['idType']}:{u['idValue']}" for u in user_ids]
+        if not keys:
+            # Matched by name: the sandbox keys such a member by first, last and company name
+            # (LinkedIn would match a member; an e-mail and a name of one person stay two here).
+            names = (element.get(name) or "" for name in ("firstName", "lastName", "company"))
+            keys = ["NAME:" + "|".join(name.strip().lower() for name in names)]
         record = None
         if element["action"] == "ADD":
             record = {
-                "userIds": user_ids,
+                **({"userIds": user_ids} if user_ids else {}),
                 **{k: element[k] for k in USER_FIELDS - {"action", "userIds"} if k in element},
             }
         self._apply(segment, "segment_users", keys, record)

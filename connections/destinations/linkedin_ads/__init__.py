@@ -8,5 +8,6 @@ Vendor docs (LinkedIn Marketing API, under https://learn.microsoft.com/en-us/lin
 - shared/api-guide/concepts/error-handling (error bodies); marketing/versioning (LinkedIn-Version)
 
 Modules: `client` (HTTP, headers, limits, LinkedIn's error answers), `targets` (ad accounts and
-the audience id format), `members` (records → hashed LinkedIn elements), `destination`.
+the audience id format), `members` (records → hashed LinkedIn elements), `writes` (LinkedIn's
+answers → record results), `destination`.
 """

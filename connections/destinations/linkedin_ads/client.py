@@ -1,15 +1,17 @@
 """The thin LinkedIn client: the shared VendorHTTP, LinkedIn's headers, limits and error answers.
 
-LinkedIn counts two streaming limits per member and minute (destination-apis.md §3.4): `/users`
-600 and `/companies` 300. VendorHTTP takes one bucket and one RateLimit, so each limit gets its
-own VendorHTTP (bucket `linkedinads:<member urn>:users|companies`); every instance shares the
-OAuth bearer (one refresh serves all) and the list of call records. Reads carry no limit: LinkedIn
-counts them against daily quotas that it does not publish.
+LinkedIn counts two streaming limits per member and minute: `/users` 600 and `/companies` 300
+("Rate Limits" in https://learn.microsoft.com/en-us/linkedin/marketing/matched-audiences/create-and-manage-segment-users
+and …/create-and-manage-segment-companies). VendorHTTP takes one bucket and one RateLimit, so each
+limit gets its own VendorHTTP (bucket `linkedinads:<member urn>:users|companies`) with the rate
+the destination declares, or the connection's own (`rate_limit` for /users, `company_rate_limit`
+for /companies); every instance shares the OAuth bearer (one refresh serves all) and the list of
+call records. Reads carry no limit: LinkedIn counts them against daily quotas it does not publish.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -18,16 +20,36 @@ from django.conf import settings
 
 from connections.destinations.errors import DestinationError, NeedsReauthorization
 from connections.destinations.http import CallRecord, OAuthBearer, VendorHTTP
-from connections.destinations.ratelimit import RateLimit, WindowLimiter
+from connections.destinations.ratelimit import RateLimit, WindowLimiter, configured_rate_limit
 from connections.destinations.tokens import ConnectionTokens, token_refresher
 from connections.models import Connection
 
 USERS_RATE = RateLimit(600, 60.0)
 COMPANIES_RATE = RateLimit(300, 60.0)
 STREAM_RATES: dict[str, RateLimit] = {"users": USERS_RATE, "companies": COMPANIES_RATE}
-PAGE_SIZE = 100  # finder pages; LinkedIn's finders accept at least this many per page
+PAGE_SIZE = 100  # finder pages (count / pageSize); 100 is the search finders' default
 VERSION_SETTING = "SYNCLINE_LINKEDINADS_API_VERSION"
-ROLE_ADVICE = "ask for the Campaign Manager or Account Manager role"
+ROLE_ADVICE = (
+    "ask an account manager for any role other than Viewer, such as Creative Manager or "
+    "Campaign Manager"
+)
+
+
+# Connection setting → the stream whose limit it replaces ("LIMIT/SECONDS", e.g. "300/60" to
+# leave half of /users to another tool streaming as the same member).
+RATE_SETTINGS = {"users": "rate_limit", "companies": "company_rate_limit"}
+
+
+def stream_rates(connection: Connection, declared: Mapping[str, RateLimit]) -> dict[str, RateLimit]:
+    """Each stream's limit: the connection's own setting when it has one, else the declared."""
+    return {
+        stream: configured_rate_limit(
+            {"rate_limit": connection.configuration.get(setting)},
+            declared[stream],
+            connection_name=f"{connection.name} ({setting})",
+        )
+        for stream, setting in RATE_SETTINGS.items()
+    }
 
 
 def urn_param(urn: str) -> str:
@@ -47,7 +69,13 @@ def error_message(response: httpx.Response) -> str:
 
 
 class LinkedInClient:
-    def __init__(self, connection: Connection, *, limiter: WindowLimiter | None = None) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        *,
+        rates: Mapping[str, RateLimit] = STREAM_RATES,
+        limiter: WindowLimiter | None = None,
+    ) -> None:
         vendor = settings.VENDORS["linkedinads"]
         self.version = str(vendor["api_version"])
         self.base_url = str(vendor["api_url"])
@@ -60,6 +88,7 @@ class LinkedInClient:
         )
         self.auth = OAuthBearer(ConnectionTokens(connection, refresher))
         self.calls: list[CallRecord] = []
+        self.rates = dict(rates)
         self._limiter = limiter
         self._streams: dict[str, VendorHTTP] = {}
         self.api = self._http()
@@ -142,7 +171,7 @@ class LinkedInClient:
     def pages(
         self, path: str, query: str, *, account: str | None = None
     ) -> Iterator[dict[str, Any]]:
-        """Every element of a Rest.li finder, page by page (start/count)."""
+        """Every element of an index-paged finder (start/count: adAccountUsers, dmpSegments)."""
         start = 0
         while True:
             body = self.read(f"{path}?{query}&start={start}&count={PAGE_SIZE}", account=account)
@@ -153,13 +182,38 @@ class LinkedInClient:
             if len(elements) < PAGE_SIZE or (isinstance(total, int) and start >= total):
                 return
 
+    def search(
+        self, path: str, query: str, *, account: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Every element of a search finder (adAccounts `q=search`), which is cursor-paged since
+        version 202401: `pageSize`, then the answer's `metadata.nextPageToken` as `pageToken`
+        until an answer has none
+        (https://learn.microsoft.com/en-us/linkedin/marketing/integrations/ads/cursor-based-pagination)."""
+        token: str | None = None
+        seen: set[str] = set()
+        while True:
+            page = f"{path}?{query}&pageSize={PAGE_SIZE}"
+            if token:
+                page += f"&pageToken={quote(token, safe='')}"
+            body = self.read(page, account=account)
+            yield from body.get("elements") or []
+            token = (body.get("metadata") or {}).get("nextPageToken") or None
+            if token is None:
+                return
+            if token in seen:  # a cursor that goes round in circles would never end
+                raise DestinationError(
+                    f"LinkedIn sent the same page twice while listing {path}; try again later.",
+                    permanent=False,
+                )
+            seen.add(token)
+
     # -- streaming limits --------------------------------------------------------------------
     def _stream(self, stream: str) -> VendorHTTP:
         if stream not in self._streams:
             if self._limiter is None:
                 self._limiter = WindowLimiter()
             bucket = f"linkedinads:{self._member()}:{stream}"
-            self._streams[stream] = self._http(bucket=bucket, rate=STREAM_RATES[stream])
+            self._streams[stream] = self._http(bucket=bucket, rate=self.rates[stream])
         return self._streams[stream]
 
     def _member(self) -> str:

@@ -4,13 +4,15 @@ Connection: secrets `access_token`, `refresh_token` (+ `expires_at`), from the O
 configuration `accounts`, the ad accounts chosen from parameter_values, saved as plain id strings
 (`["512630692"]`; ints, `urn:li:sponsoredAccount:<id>` and `<id>::<reference>` are read too).
 None chosen means every account the member can manage audiences on. An optional `member_urn`
-saves the /rest/me call that keys the rate limits.
+saves the /rest/me call that keys the rate limits; optional `rate_limit` and `company_rate_limit`
+("LIMIT/SECONDS") replace LinkedIn's /users and /companies limits for this connection.
 """
 
 from __future__ import annotations
 
 import re
 import time
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -19,10 +21,13 @@ from connections.destinations.base import (
     CreationProperty,
     Destination,
     Mode,
+    Operation,
     RecordResult,
     TargetField,
     TargetObject,
     WriteBatch,
+    identity_as_given,
+    unsent_after,
 )
 from connections.destinations.errors import DestinationError
 from connections.destinations.http import CallRecord, VendorHTTP
@@ -32,6 +37,7 @@ from connections.destinations.linkedin_ads.client import (
     USERS_RATE,
     LinkedInClient,
     error_message,
+    stream_rates,
     urn_param,
 )
 from connections.destinations.linkedin_ads.members import (
@@ -40,6 +46,7 @@ from connections.destinations.linkedin_ads.members import (
     canonical_field,
     canonical_values,
     company_element,
+    identity_key,
     user_element,
 )
 from connections.destinations.linkedin_ads.targets import (
@@ -49,14 +56,20 @@ from connections.destinations.linkedin_ads.targets import (
     Audience,
     account_id,
 )
-from connections.destinations.ratelimit import RateLimit
+from connections.destinations.linkedin_ads.writes import element_result, not_sent_after
+from connections.destinations.ratelimit import RateLimit, WindowLimiter
 from connections.models import Connection
 
-# The partner enum LinkedIn issues with the Audiences program (Segment's is SEGMENT); a
-# self-hosted install whose app was given another sets VENDORS["linkedinads"]["source_platform"].
-SOURCE_PLATFORM = "SYNCLINE"
+# "The sourcePlatform is an ENUM value that is provided by your LinkedIn contact after you have
+# been granted access to the Audience APIs" (LinkedIn's Postman collection,
+# https://developers.qodex.ai/linkedin-marketing-solutions-versioned-apis/audiences/use-cases-streaming-users-contact-targeting/6-create-a-user-dmp-segment-skip-this-step-if-the-user-chose-to-update-an-existing-audience):
+# each install's own, so it is a setting with no default (the sandbox's settings supply one).
+SOURCE_PLATFORM_SETTING = "SYNCLINE_LINKEDINADS_SOURCE_PLATFORM"
+# Neither mode needs the identity field: a member without an e-mail is matched by first and last
+# name, a company by any identifier (members.py), so records without one are sent, not refused.
 MODES = (Mode("create", requires_identity=False), Mode("remove", requires_identity=False))
 ACTIONS = {"create": "ADD", "remove": "REMOVE"}
+OPERATIONS = {"create": Operation.INSERT, "remove": Operation.DELETE}
 # Accounts that are being set up can hold audiences; canceled or removed ones cannot.
 ACCOUNT_SEARCH = (
     "q=search&search=(status:(values:List(ACTIVE,DRAFT)))&fields=id,name,reference,test"
@@ -69,7 +82,8 @@ class LinkedInAdsDestination(Destination):
     # hold to. A test may lower it on an instance.
     batch_size: ClassVar[int] = 5000
     # Per member and minute: /users is `rate_limit`, /companies `company_rate_limit`; each write
-    # goes through the VendorHTTP holding its own limit and bucket (client.py).
+    # goes through the VendorHTTP holding its own limit and bucket (client.py). A connection may
+    # set its own of either (configuration `rate_limit` / `company_rate_limit`, "LIMIT/SECONDS").
     rate_limit: ClassVar[RateLimit | None] = USERS_RATE
     company_rate_limit: ClassVar[RateLimit] = COMPANIES_RATE
     # LinkedIn answers 404 to streams into a segment for a minute or two after creating it
@@ -79,12 +93,21 @@ class LinkedInAdsDestination(Destination):
     def __init__(self, connection: Connection) -> None:
         super().__init__(connection)
         self._client: LinkedInClient | None = None
+        self.limiter: WindowLimiter | None = None  # the shared windows' default, or a test's
         self._accounts: list[AdAccount] | None = None
 
     @property
     def client(self) -> LinkedInClient:
         if self._client is None:
-            self._client = LinkedInClient(self.connection)
+            declared = {
+                "users": self.rate_limit or USERS_RATE,
+                "companies": self.company_rate_limit,
+            }
+            self._client = LinkedInClient(
+                self.connection,
+                rates=stream_rates(self.connection, declared),
+                limiter=self.limiter,
+            )
         return self._client
 
     @property
@@ -110,7 +133,7 @@ class LinkedInAdsDestination(Destination):
             }
             accounts = []
             if roles:
-                for found in self.client.pages("adAccounts", ACCOUNT_SEARCH):
+                for found in self.client.search("adAccounts", ACCOUNT_SEARCH):
                     key = account_id(found.get("id"))
                     if key in roles:
                         accounts.append(
@@ -127,7 +150,7 @@ class LinkedInAdsDestination(Destination):
         return self._accounts
 
     def usable_accounts(self) -> list[AdAccount]:
-        """The accounts whose audiences the member may change (not VIEWER, not CREATIVE_MANAGER)."""
+        """The accounts whose audiences the member may change: any role but VIEWER."""
         return [account for account in self.reachable_accounts() if account.manages_audiences]
 
     def chosen_accounts(self) -> list[AdAccount]:
@@ -199,12 +222,19 @@ class LinkedInAdsDestination(Destination):
 
     # -- creating an audience ------------------------------------------------------------------
     def create_target(self, properties: dict[str, str]) -> TargetObject:
+        platform = str(settings.VENDORS["linkedinads"].get("source_platform") or "").strip()
+        if not platform:
+            raise DestinationError(
+                "Syncline can't create LinkedIn audiences yet: LinkedIn gives each app approved "
+                "for its Audiences API its own source platform value, and none is configured. "
+                f"An administrator must set {SOURCE_PLATFORM_SETTING} to the value LinkedIn gave "
+                "and restart Syncline. Syncing into existing audiences works meanwhile."
+            )
         name = str(properties.get("name") or "").strip()
         if not name:
             raise DestinationError("Give the new audience a name.")
         kind = self._audience_type(properties.get("type"))
         account = self._creation_account(properties.get("account"))
-        platform = settings.VENDORS["linkedinads"].get("source_platform") or SOURCE_PLATFORM
         response = self.client.request(
             "POST",
             "dmpSegments",
@@ -267,45 +297,71 @@ class LinkedInAdsDestination(Destination):
         raise DestinationError(f"Your LinkedIn user has no access to ad account {key}.")
 
     # -- writing -------------------------------------------------------------------------------
+    def normalize_identity(self, target: str, identity_field: str, value: Any) -> str:
+        """E-mails trimmed and lower-cased (the hash LinkedIn matches is taken from that), company
+        domains bare and lower-cased, organization ids as URNs: as the elements send them."""
+        field_id = canonical_field(identity_field, [f.id for f in (*USER_FIELDS, *COMPANY_FIELDS)])
+        return identity_key(field_id, value)
+
     def write(
-        self, target: str, mode: str, records: list[dict[str, Any]], *, identity_field: str
+        self,
+        target: str,
+        mode: str,
+        records: list[dict[str, Any]],
+        *,
+        identity_field: str,
+        options: Mapping[str, Any] | None = None,
+        known_ids: Mapping[str, str] | None = None,
     ) -> WriteBatch:
+        """Members in BATCH_CREATE calls of up to batch_size elements. LinkedIn gives members no
+        id of their own (it matches them by hash or name), so `known_ids` have no use here."""
         audience = Audience.parse(target)
         action = ACTIONS.get(mode)
         if action is None:
             raise DestinationError(
                 f"LinkedIn audiences take the modes create (add members) and remove, not {mode!r}."
             )
-        users = audience.kind == "user_audience"
-        fields = [field.id for field in (USER_FIELDS if users else COMPANY_FIELDS)]
-        identity_key = canonical_field(identity_field, fields)
+        operation = OPERATIONS[mode]
+        fields = [
+            field.id
+            for field in (USER_FIELDS if audience.kind == "user_audience" else COMPANY_FIELDS)
+        ]
+        identity_key_field = canonical_field(identity_field, fields)
         results: list[RecordResult | None] = [None] * len(records)
         identities: list[str] = []
         pending: list[tuple[int, dict[str, Any]]] = []
         for index, record in enumerate(records):
             values = canonical_values(record, fields)
-            raw = record.get(identity_field, values.get(identity_key))
-            identity = "" if raw is None else str(raw)  # as Syncline keyed it, untrimmed
+            # The identity as Syncline keyed it; a record may have none (requires_identity=False).
+            identity = identity_as_given(record.get(identity_field, values.get(identity_key_field)))
             identities.append(identity)
             element, problem = self.element(audience, values, action)
-            if not identity.strip():
-                problem = f"No {identity_field}: it identifies the record."
-            if element is None or problem:
-                results[index] = RecordResult(identity, ok=False, message=problem)
+            if element is None:
+                results[index] = RecordResult.rejected(identity, operation, problem)
             else:
                 pending.append((index, element))
-        operation = "insert" if action == "ADD" else "delete"
-        for start in range(0, len(pending), self.batch_size):
-            chunk = pending[start : start + self.batch_size]
-            statuses = self._send(audience, [element for _, element in chunk])
+        chunks = [
+            pending[start : start + self.batch_size]
+            for start in range(0, len(pending), self.batch_size)
+        ]
+        failure: DestinationError | None = None
+        for number, chunk in enumerate(chunks):
+            try:
+                statuses = self._send(audience, [element for _, element in chunk])
+            except DestinationError as error:
+                if number == 0 and not error.in_doubt:
+                    raise  # nothing reached LinkedIn's audience: the whole call was refused
+                failure = error
+                unsent = unsent_after(error, [identities[i] for i, _ in chunk], operation)
+                for (index, _), result in zip(chunk, unsent, strict=True):
+                    results[index] = result
+                for later in chunks[number + 1 :]:
+                    for index, _ in later:
+                        results[index] = not_sent_after(identities[index], operation, error)
+                break
             for (index, _), status in zip(chunk, statuses, strict=True):
-                code = status.get("status")
-                ok = isinstance(code, int) and 200 <= code < 300
-                message = "" if ok else self._element_message(status)
-                results[index] = RecordResult(
-                    identities[index], ok=ok, operation=operation, message=message
-                )
-        return WriteBatch([result for result in results if result is not None])
+                results[index] = element_result(identities[index], operation, status)
+        return WriteBatch([result for result in results if result is not None], failure=failure)
 
     @staticmethod
     def element(
@@ -315,15 +371,6 @@ class LinkedInAdsDestination(Destination):
         if audience.kind == "user_audience":
             return user_element(values, action)
         return company_element(values, action)
-
-    @staticmethod
-    def _element_message(status: dict[str, Any]) -> str:
-        error = status.get("error") if isinstance(status.get("error"), dict) else {}
-        return str(
-            status.get("message")
-            or error.get("message")
-            or f"LinkedIn answered {status.get('status')} for this record"
-        )
 
     def _send(self, audience: Audience, elements: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """One BATCH_CREATE; LinkedIn's per-element statuses, in order."""

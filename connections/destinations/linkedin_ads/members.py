@@ -7,6 +7,14 @@ Limits (destination-apis.md §3.4): free text that still matches when shortened 
 name ≤ 35, title ≤ 50, city and state ≤ 50) is truncated; identifiers that a cut would corrupt
 (page URL ≤ 100, postal code ≤ 20, stock symbol ≤ 5, industries ≤ 3 of ≤ 50) reject the record
 with a message, as do unusable e-mails, domains, URNs and countries.
+
+Neither kind of audience needs its identity field (the modes say requires_identity=False, as
+Polytomic's do): LinkedIn matches a member by hashed e-mail or, without one, by first and last
+name (https://docs.tealium.com/server-side-connectors/linkedin-matched-audiences-connector-setup-guide
+for this API: "If no valid user ID is provided, the First Name and Last Name parameters must be
+provided"; the fields are those of
+https://learn.microsoft.com/en-us/linkedin/marketing/matched-audiences/create-and-manage-segment-users),
+and a company by any one of its identifiers.
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from connections.destinations.base import TargetField
+from connections.destinations.base import TargetField, identity_as_given, identity_email
 from connections.destinations.errors import DestinationError
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -26,9 +34,8 @@ COUNTRY = re.compile(r"^[A-Z]{2}$")
 IDENTITY = ("Equality",)
 
 USER_FIELDS: tuple[TargetField, ...] = (
-    TargetField(
-        "Email", "Email", required=True, supports_identity=True, identity_functions=IDENTITY
-    ),
+    # Not required: a member without an e-mail is matched by first and last name.
+    TargetField("Email", "Email", supports_identity=True, identity_functions=IDENTITY),
     TargetField("FirstName", "First name"),
     TargetField("LastName", "Last name"),
     TargetField("Title", "Job title"),
@@ -101,23 +108,41 @@ def _text(value: Any) -> str:
 
 
 def hashed_email(email: str) -> str:
-    """LinkedIn's SHA256_EMAIL: the hex SHA-256 of the trimmed, lower-cased address."""
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    """LinkedIn's SHA256_EMAIL: the hex SHA-256 of the trimmed, lower-cased address — the same
+    text normalize_identity keys the record by, so state and LinkedIn agree on who it is."""
+    return hashlib.sha256(identity_email(email).encode()).hexdigest()
+
+
+def identity_key(field_id: str, value: Any) -> str:
+    """An identity as LinkedIn matches it, as the elements send it: e-mails trimmed and
+    lower-cased (their hash is taken from that), domains bare and lower-cased, organization ids
+    as URNs."""
+    if field_id == "Email":
+        return identity_email(value)
+    text = identity_as_given(value).strip()
+    if field_id == "CompanyDomain" and text:
+        return _domain(text)
+    if field_id == "OrganizationUrn" and text.isdigit():
+        return f"urn:li:organization:{text}"
+    return identity_as_given(value)
 
 
 def user_element(values: dict[str, Any], action: str) -> tuple[dict[str, Any] | None, str]:
     """(element, "") or (None, why the record can't be sent)."""
     email = _text(values.get("Email"))
-    if not email:
-        return None, "No Email: LinkedIn matches members by e-mail address."
-    if not EMAIL.match(email):
-        return None, f"{email!r} is not an e-mail address."
-    element: dict[str, Any] = {
-        "action": action,
-        "userIds": [{"idType": "SHA256_EMAIL", "idValue": hashed_email(email)}],
-    }
-    if action == "REMOVE":
-        return element, ""  # LinkedIn removes by id; nothing else needs to leave Syncline
+    element: dict[str, Any] = {"action": action}
+    if email:
+        if not EMAIL.match(email):
+            return None, f"{email!r} is not an e-mail address."
+        element["userIds"] = [{"idType": "SHA256_EMAIL", "idValue": hashed_email(email)}]
+        if action == "REMOVE":
+            return element, ""  # LinkedIn removes by id; nothing else needs to leave Syncline
+    elif not (_text(values.get("FirstName")) and _text(values.get("LastName"))):
+        return None, (
+            "No Email, and no first and last name: LinkedIn matches members by e-mail address, "
+            "or by first and last name when there is none. Map Email, or FirstName and LastName."
+        )
+    # Without an e-mail the names are the match (for a removal too), so they are always sent.
     for field, (name, limit) in USER_TEXT.items():
         text = _text(values.get(field))
         if text:

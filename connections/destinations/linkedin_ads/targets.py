@@ -19,8 +19,11 @@ from typing import Any
 from connections.destinations.errors import DestinationError
 
 ACCOUNT_URN_PREFIX = "urn:li:sponsoredAccount:"
-# Roles LinkedIn lets manage DMP segments; VIEWER and CREATIVE_MANAGER get 403 (§3.3).
-MANAGING_ROLES = frozenset({"ACCOUNT_BILLING_ADMIN", "ACCOUNT_MANAGER", "CAMPAIGN_MANAGER"})
+# "Managing audiences is restricted to ad accounts where the authenticated member has a role
+# other than VIEWER" (https://learn.microsoft.com/en-us/linkedin/marketing/matched-audiences/create-and-manage-segment-users);
+# the roles are ACCOUNT_BILLING_ADMIN, ACCOUNT_MANAGER, CAMPAIGN_MANAGER, CREATIVE_MANAGER and
+# VIEWER (https://learn.microsoft.com/en-us/linkedin/marketing/integrations/ads/account-structure/create-and-manage-account-users).
+READ_ONLY_ROLE = "VIEWER"
 # audience type value → (LinkedIn segment type, label, the path its members are streamed to)
 AUDIENCE_TYPES: dict[str, tuple[str, str, str]] = {
     "company_audience": ("COMPANY", "Company Audience", "companies"),
@@ -69,7 +72,7 @@ class AdAccount:
 
     @property
     def manages_audiences(self) -> bool:
-        return self.role in MANAGING_ROLES
+        return bool(self.role) and self.role != READ_ONLY_ROLE
 
 
 @dataclass(frozen=True)

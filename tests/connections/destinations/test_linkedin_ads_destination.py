@@ -15,7 +15,7 @@ from connections.destinations.registry import destination_for
 from connections.models import Connection, RateLimitWindow
 from connections.services import connection_create
 from sandbox.vendors.linkedinads import MEMBER_URN
-from tests.sandbox.helpers import REDIRECT_URI, consent
+from tests.connections.destinations.linkedin_support import linkedin_tokens
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,23 +39,6 @@ def _sha256(email: str) -> str:
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
-def _tokens(http, vendors) -> dict:
-    linkedin = vendors["linkedinads"]
-    code = consent(http, linkedin["authorize_url"])["code"]
-    answer = http.post(
-        linkedin["token_url"],
-        data={
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": REDIRECT_URI,
-            "client_id": linkedin["client_id"],
-            "client_secret": linkedin["client_secret"],
-        },
-    )
-    assert answer.status_code == 200, answer.text
-    return answer.json()
-
-
 def _records(sandbox, http, table: str) -> list[dict]:
     return http.get(f"{sandbox.url}/_sandbox/records/linkedinads/{table}").json()["data"]
 
@@ -66,7 +49,7 @@ def _requests(sandbox, http) -> dict:
 
 @pytest.fixture
 def tokens(vendors, http) -> dict:
-    return _tokens(http, vendors)
+    return linkedin_tokens(http, vendors)
 
 
 @pytest.fixture
@@ -182,8 +165,8 @@ def test_create_target_creates_a_segment_in_linkedin(sandbox, http, destination)
         ({"account": "Acme", "type": "user_audience", "name": "X"}, "not a LinkedIn ad account"),
         (
             {"account": "512630694", "type": "user_audience", "name": "X"},
-            "can't manage audiences on account Partner Account (512630694): ask for the "
-            "Campaign Manager or Account Manager role",
+            "can't manage audiences on account Partner Account (512630694): ask an account "
+            "manager for any role other than Viewer",
         ),
         ({"account": "512630693", "type": "user_audience", "name": "X"}, "not enabled"),
         ({"account": "999", "type": "user_audience", "name": "X"}, "no access"),
@@ -358,11 +341,16 @@ def test_linkedins_per_element_refusals_become_the_records_messages(connect):
         [{"Email": "fine@example.com"}, {"Email": "broken@example.com"}],
         identity_field="Email",
     )
-    assert batch.results[0] == RecordResult("fine@example.com", True, operation="insert")
+    assert batch.results[0] == RecordResult.accepted("fine@example.com", "insert")
     assert batch.results[1].ok is False
+    assert batch.results[1].outcome == "rejected"
+    assert batch.results[1].operation == "insert"
     assert batch.results[1].message == (
-        "ERROR :: /userIds/0/idValue :: is not a valid SHA256_EMAIL (64 hexadecimal characters)"
+        "LinkedIn refused this record: ERROR :: /userIds/0/idValue :: is not a valid "
+        "SHA256_EMAIL (64 hexadecimal characters)"
     )
+    assert batch.results[1].code == "INVALID_VALUE"
+    assert batch.results[1].retryable is False
 
 
 def test_unknown_fields_and_modes_are_refused_with_the_known_ones(destination):
@@ -425,8 +413,8 @@ def test_a_viewer_account_gets_told_which_role_to_ask_for(destination):
             PARTNER_AUDIENCE, "create", [{"Email": "a@example.com"}], identity_field="Email"
         )
     assert raised.value.message.startswith(
-        "Your LinkedIn user can't manage audiences on account 512630694: ask for the "
-        "Campaign Manager or Account Manager role"
+        "Your LinkedIn user can't manage audiences on account 512630694: ask an account "
+        "manager for any role other than Viewer, such as Creative Manager or Campaign Manager"
     )
 
 

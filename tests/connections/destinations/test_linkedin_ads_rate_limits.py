@@ -1,0 +1,118 @@
+"""LinkedIn's member batches wait for the rate limit the destination declares for each stream, or
+the one the connection configures instead."""
+
+from __future__ import annotations
+
+import pytest
+
+from connections.destinations.errors import DestinationError
+from connections.destinations.linkedin_ads.destination import LinkedInAdsDestination
+from connections.destinations.ratelimit import RateLimit, WindowLimiter
+from sandbox.vendors.linkedinads import MEMBER_URN
+from tests.connections.destinations.linkedin_support import (
+    COMPANY_AUDIENCE,
+    USER_AUDIENCE,
+    linkedin_connection,
+    linkedin_tokens,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class FakeTime:
+    """A clock that only moves when the limiter sleeps, and counts that sleep."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+        self.slept: list[float] = []
+
+    def time(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+class MemoryCounter:
+    def __init__(self) -> None:
+        self.used: dict[tuple[str, int], int] = {}
+
+    def add(self, key: str, window_number: int, cost: int, ttl: float) -> int:
+        self.used[(key, window_number)] = self.used.get((key, window_number), 0) + cost
+        return self.used[(key, window_number)]
+
+
+@pytest.fixture
+def clock() -> FakeTime:
+    return FakeTime()
+
+
+@pytest.fixture
+def counter() -> MemoryCounter:
+    return MemoryCounter()
+
+
+@pytest.fixture
+def build(organization, vendors, http, clock, counter):
+    tokens = linkedin_tokens(http, vendors)
+    built: list[LinkedInAdsDestination] = []
+
+    def make(cls=LinkedInAdsDestination, **configuration) -> LinkedInAdsDestination:
+        destination = cls(linkedin_connection(organization, tokens, **configuration))
+        destination.batch_size = 1  # one member batch per record
+        destination.limiter = WindowLimiter(counter, clock=clock.time, sleep=clock.sleep)
+        built.append(destination)
+        return destination
+
+    yield make
+    for destination in built:
+        destination.close()
+
+
+def _users(count: int) -> list[dict]:
+    return [{"Email": f"person{n}@example.com"} for n in range(count)]
+
+
+def test_the_connections_rate_limit_paces_user_batches(build, clock, counter):
+    destination = build(rate_limit="2/60")
+    batch = destination.write(USER_AUDIENCE, "create", _users(3), identity_field="Email")
+    assert len(batch.accepted) == 3
+    # Two calls fit the configured window; the third waited for the next one.
+    assert len(clock.slept) == 1 and clock.slept[0] > 0
+    # ... in the member's /users bucket, two windows in all.
+    assert {key for key, _ in counter.used} == {f"linkedinads:{MEMBER_URN}:users"}
+    assert len(counter.used) == 2
+
+
+def test_the_connections_company_rate_limit_paces_company_batches(build, clock):
+    destination = build(company_rate_limit="1/60", rate_limit="1/60")
+    companies = [{"CompanyDomain": "one.example"}, {"CompanyDomain": "two.example"}]
+    batch = destination.write(COMPANY_AUDIENCE, "create", companies, identity_field="CompanyDomain")
+    assert len(batch.accepted) == 2
+    assert len(clock.slept) == 1
+
+
+def test_without_a_setting_the_declared_limits_are_used(build, clock):
+    class Slow(LinkedInAdsDestination):
+        rate_limit = RateLimit(1, 60)
+        company_rate_limit = RateLimit(2, 60)
+
+    destination = build(Slow)
+    assert (
+        len(destination.write(USER_AUDIENCE, "create", _users(2), identity_field="Email").accepted)
+        == 2
+    )
+    assert len(clock.slept) == 1
+    assert destination.client.rates == {"users": RateLimit(1, 60), "companies": RateLimit(2, 60)}
+    # LinkedIn's own (600 and 300 a minute) leave these few calls unpaced.
+    default = build()
+    assert default.client.rates == {"users": RateLimit(600, 60), "companies": RateLimit(300, 60)}
+    default.write(USER_AUDIENCE, "create", _users(3), identity_field="Email")
+    assert len(clock.slept) == 1
+
+
+def test_a_malformed_rate_limit_setting_is_refused_with_the_expected_form(build):
+    destination = build(company_rate_limit="fast")
+    with pytest.raises(DestinationError, match="company_rate_limit.*LIMIT/SECONDS"):
+        destination.write(USER_AUDIENCE, "create", _users(1), identity_field="Email")
