@@ -44,6 +44,14 @@ class BrokenMappingsError(ValidationError):
         )
 
 
+class WarehouseQueryError(ValidationError):
+    """The warehouse refused the query; `detail` keeps its own words for the small print."""
+
+    def __init__(self, error: SourceError) -> None:
+        super().__init__(error.message)
+        self.detail = error.detail
+
+
 def _check_source(*, organization: Organization, source: Connection) -> None:
     if source.organization_id != organization.pk:
         raise ValidationError("That connection belongs to another organization.")
@@ -61,7 +69,7 @@ def sql_model_preview(*, source: Connection, query: str, limit: int = PREVIEW_RO
     try:
         return warehouse.preview(checked, limit=limit)
     except SourceError as error:
-        raise ValidationError(error.message) from error
+        raise WarehouseQueryError(error) from error
 
 
 def identifier_suggest(fields: list[SourceField]) -> str:
