@@ -110,11 +110,23 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The web process and the workers share the file: wait for a lock instead of failing, and
-    # take the write lock when a transaction starts (SQLite ignores SELECT … FOR UPDATE), so
-    # a token refresh or a rate-limit count is done by one process at a time.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
-    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+    # Web, workers and beat share the file (https://www.sqlite.org/wal.html,
+    # https://docs.djangoproject.com/en/5.2/ref/databases/#sqlite-transaction-behavior):
+    # - WAL: readers and the writer don't block each other, so a worker streaming rows never
+    #   holds up the web's commit (in the default rollback journal, a commit waits for every
+    #   open read, then fails with "database is locked"). synchronous stays FULL: a commit
+    #   must survive a power cut, as sync state says what the vendor already has.
+    # - IMMEDIATE: a transaction takes the one write lock when it starts (SQLite ignores
+    #   SELECT … FOR UPDATE), so a read-then-write never fails half-way on a lock another
+    #   process took meanwhile; transactions stay short (no network call inside one).
+    # - timeout / busy_timeout: wait up to 20 s for that lock instead of failing at once.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

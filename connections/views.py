@@ -62,7 +62,7 @@ def _connection_form(
         try:
             connection_test(type=type_key, values=form.values(), existing=connection)
         except SourceError as error:
-            result = ("error", error.message)
+            result = ("error", error.message, error.detail)
         else:
             result = (
                 "success",

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from connections.models import Connection
@@ -44,6 +44,14 @@ class BrokenMappingsError(ValidationError):
         )
 
 
+class WarehouseQueryError(ValidationError):
+    """The warehouse refused the query; `detail` keeps its own words for the small print."""
+
+    def __init__(self, error: SourceError) -> None:
+        super().__init__(error.message)
+        self.detail = error.detail
+
+
 def _check_source(*, organization: Organization, source: Connection) -> None:
     if source.organization_id != organization.pk:
         raise ValidationError("That connection belongs to another organization.")
@@ -61,7 +69,7 @@ def sql_model_preview(*, source: Connection, query: str, limit: int = PREVIEW_RO
     try:
         return warehouse.preview(checked, limit=limit)
     except SourceError as error:
-        raise ValidationError(error.message) from error
+        raise WarehouseQueryError(error) from error
 
 
 def identifier_suggest(fields: list[SourceField]) -> str:
@@ -76,7 +84,25 @@ def _fields_json(fields: list[SourceField]) -> list[dict[str, Any]]:
     return [field.to_json() for field in fields]
 
 
-@transaction.atomic
+def _discover(*, source: Connection, query: str) -> tuple[str, list[SourceField]]:
+    """The query as it will be stored, and the fields the warehouse says it returns.
+
+    Callers run this BEFORE their transaction: a warehouse may take minutes to answer, and no
+    row lock (nor, on SQLite, the database's one write lock) may be held while it does.
+    """
+    fields = sql_model_preview(source=source, query=query, limit=0).fields
+    return source_for(source).check_query(query), fields
+
+
+def _name_taken(*, organization_id: object, name: str, model: SqlModel | None = None) -> bool:
+    clash = SqlModel.objects.filter(organization=organization_id, name=name)
+    return (clash.exclude(pk=model.pk) if model is not None else clash).exists()
+
+
+def _taken_message(name: str) -> str:
+    return f"A model named '{name}' already exists. Choose another name."
+
+
 def sql_model_create(
     *,
     organization: Organization,
@@ -89,21 +115,26 @@ def sql_model_create(
     name = name.strip()
     if not name:
         raise ValidationError("Give the model a name.")
-    if SqlModel.objects.filter(organization=organization, name=name).exists():
-        raise ValidationError(f"A model named '{name}' already exists. Choose another name.")
-    fields = sql_model_preview(source=source, query=query, limit=0).fields
-    return SqlModel.objects.create(
-        organization=organization,
-        name=name,
-        source=source,
-        query=source_for(source).check_query(query),
-        fields=_fields_json(fields),
-        identifier=identifier_suggest(fields),
-        created_by=created_by,
-    )
+    if _name_taken(organization_id=organization.pk, name=name):
+        raise ValidationError(_taken_message(name))
+    checked, fields = _discover(source=source, query=query)
+    try:
+        with transaction.atomic():
+            return SqlModel.objects.create(
+                organization=organization,
+                name=name,
+                source=source,
+                query=checked,
+                fields=_fields_json(fields),
+                identifier=identifier_suggest(fields),
+                created_by=created_by,
+            )
+    except IntegrityError as error:  # the same name was saved while the warehouse answered
+        if _name_taken(organization_id=organization.pk, name=name):
+            raise ValidationError(_taken_message(name)) from error
+        raise
 
 
-@transaction.atomic
 def sql_model_update(
     *,
     model: SqlModel,
@@ -111,32 +142,39 @@ def sql_model_update(
     query: str | None = None,
     confirm_breaking: bool = False,
 ) -> SqlModel:
-    """Rediscover fields; refuse to drop a column a sync maps unless explicitly confirmed."""
-    model = SqlModel.objects.select_for_update().get(pk=model.pk)
-    if name is not None and name.strip() != model.name:
-        name = name.strip()
-        clash = SqlModel.objects.filter(organization=model.organization_id, name=name)
-        if not name or clash.exclude(pk=model.pk).exists():
-            raise ValidationError(f"A model named '{name}' already exists. Choose another name.")
-        model.name = name
-    if query is not None:
-        fields = sql_model_preview(source=model.source, query=query, limit=0).fields
-        returned = {field.name.lower() for field in fields}
-        missing = {
-            column: syncs
-            for column, syncs in model_columns_in_use(model=model).items()
-            if column not in returned
-        }
-        if missing and not confirm_breaking:
-            raise BrokenMappingsError(missing)
-        model.query = source_for(model.source).check_query(query)
-        model.fields = _fields_json(fields)
-        model.identifier = (
-            model.identifier
-            if model.identifier.lower() in returned
-            else (identifier_suggest(fields))
-        )
-        model.version = F("version") + 1
-    model.save()
+    """Rediscover fields; refuse to drop a column a sync maps unless explicitly confirmed.
+
+    The warehouse is asked first, outside the transaction; the lock on the model is taken only
+    for the checks against its syncs and the save.
+    """
+    discovered = _discover(source=model.source, query=query) if query is not None else None
+    with transaction.atomic():
+        model = SqlModel.objects.select_for_update().get(pk=model.pk)
+        if name is not None and name.strip() != model.name:
+            name = name.strip()
+            if not name or _name_taken(
+                organization_id=model.organization_id, name=name, model=model
+            ):
+                raise ValidationError(_taken_message(name))
+            model.name = name
+        if discovered is not None:
+            checked, fields = discovered
+            returned = {field.name.lower() for field in fields}
+            missing = {
+                column: syncs
+                for column, syncs in model_columns_in_use(model=model).items()
+                if column not in returned
+            }
+            if missing and not confirm_breaking:
+                raise BrokenMappingsError(missing)
+            model.query = checked
+            model.fields = _fields_json(fields)
+            model.identifier = (
+                model.identifier
+                if model.identifier.lower() in returned
+                else (identifier_suggest(fields))
+            )
+            model.version = F("version") + 1
+        model.save()
     model.refresh_from_db()
     return model

@@ -9,12 +9,14 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from connections.registry import CONNECTION_TYPES
 from console.decorators import organization_required
 from models_app.forms import SqlModelForm
 from models_app.models import SqlModel
 from models_app.selectors import sql_model_get, sql_model_list
 from models_app.services import (
     BrokenMappingsError,
+    WarehouseQueryError,
     identifier_suggest,
     sql_model_create,
     sql_model_preview,
@@ -70,6 +72,9 @@ def _editor(request: HttpRequest, model: SqlModel | None) -> HttpResponse:
             form.add_error(None, error.messages[0])
         except ValidationError as error:
             form.add_error("query", error.messages[0])
+            if isinstance(error, WarehouseQueryError):  # the warehouse's words, in small print
+                context["query_detail"] = error.detail
+                context["source_name"] = CONNECTION_TYPES[data["source"].type].name
     return render(request, "models_app/editor.html", context)
 
 

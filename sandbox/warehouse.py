@@ -298,6 +298,10 @@ def running_warehouse(
                 f"{data_dir} is in use by another process; stop that server, or re-seed it over "
                 f"the wire with `python -m sandbox.warehouse seed --port <its port>` ({exc})"
             ) from exc
+        # From here on a login names what exists, as on Snowflake: stock fakesnow creates any
+        # database and schema a client names, so a misspelt one would look healthy.
+        instance.create_database_on_connect = False
+        instance.create_schema_on_connect = False
         fakesnow_server.shared_fs = instance
         # fakesnow logs every login at INFO through uvicorn's handlers; follow the server's level.
         fakesnow_server.logger.setLevel(log_level.upper())

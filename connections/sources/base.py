@@ -14,12 +14,40 @@ STREAM_CHUNK_ROWS = 5_000
 
 
 class SourceError(Exception):
-    """A failure explained in words a person can act on; `permanent` if retrying won't help."""
+    """A failure explained in words a person can act on; `permanent` if retrying won't help.
 
-    def __init__(self, message: str, *, permanent: bool = True) -> None:
+    `detail` keeps the warehouse's own words and code (e.g. "002003 (42S02): ..."), for the
+    console's small print and for whoever asks the warehouse's administrator; `message` never
+    depends on the reader understanding it.
+    """
+
+    def __init__(self, message: str, *, permanent: bool = True, detail: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.permanent = permanent
+        self.detail = detail
+
+
+def table_missing(name: str, place: str = "") -> str:
+    """What to say when the query names a table the warehouse can't find for this user."""
+    where = f" in {place}" if place and "." not in name else ""
+    return (
+        f"The table {name} doesn't exist{where}, or this user can't see it. "
+        "Check the name in the query."
+    )
+
+
+def column_missing(name: str) -> str:
+    return (
+        f"The column {name} doesn't exist in the tables the query reads. "
+        "Check the column names in the query."
+    )
+
+
+def one_line(text: str, limit: int = 500) -> str:
+    """A warehouse's message as one line of small print (they span lines, with carets)."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)

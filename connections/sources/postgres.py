@@ -5,6 +5,7 @@ Errors: https://www.postgresql.org/docs/current/errcodes-appendix.html
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +22,9 @@ from connections.sources.base import (
     Source,
     SourceError,
     SourceField,
+    column_missing,
+    one_line,
+    table_missing,
     wrap_limit,
 )
 
@@ -49,6 +53,15 @@ _TYPES: dict[int, tuple[str, str]] = {
     3802: ("object", "jsonb"),
 }
 
+# current_schemas(false): the schemas of the search path that exist and this user may use,
+# i.e. where an unqualified table name is looked up.
+# https://www.postgresql.org/docs/current/functions-info.html#FUNCTIONS-INFO-SESSION
+SEARCHED_SCHEMAS = (
+    "SELECT current_database(), current_schemas(false), current_setting('search_path')"
+)
+_QUOTED = re.compile(r'"([^"]+)"')
+_PERMISSION = re.compile(r"permission denied for (\w+) (\S+)")
+
 
 class PostgresSource(Source):
     dialect = "postgres"
@@ -70,6 +83,12 @@ class PostgresSource(Source):
             ),
         }
 
+    def _user(self) -> str:
+        return self.option("username") or self.option("user") or ""
+
+    def _database(self) -> str:
+        return self.option("database") or self.option("dbname") or ""
+
     @contextmanager
     def _connection(self, *, offset: int = 0) -> Iterator[psycopg.Connection[Any]]:
         """`offset`: how far Syncline's wrapping moved the query (for error positions)."""
@@ -81,13 +100,23 @@ class PostgresSource(Source):
             connection.read_only = True
             yield connection
         except psycopg.Error as error:
-            raise self._explain(error, offset=offset) from error
+            schemas = _searched(connection) if isinstance(error, pg_errors.UndefinedTable) else []
+            raise self._explain(error, offset=offset, schemas=schemas) from error
         finally:
             connection.close()
 
     def check(self) -> None:
+        """Log in, and check that unqualified table names have a schema to be looked up in."""
         with self._connection() as connection:
-            connection.execute("SELECT 1")
+            database, schemas, search_path = connection.execute(SEARCHED_SCHEMAS).fetchone()
+        if not schemas:
+            raise SourceError(
+                f"User {self._user()} has no schema to look tables up in on database "
+                f"{database}: none of its search path ({search_path}) exists or may be used. "
+                "Ask your database administrator to grant USAGE on the schema of your tables, "
+                f"or to set the user's search path (ALTER ROLE {self._user()} SET search_path "
+                "= your_schema)."
+            )
 
     def preview(self, query: str, limit: int = PREVIEW_ROWS) -> Preview:
         with (
@@ -116,20 +145,19 @@ class PostgresSource(Source):
             kind = "array"
         return SourceField(name=column.name, type=kind, remote_type=remote)
 
-    def _explain(self, error: psycopg.Error, *, offset: int = 0) -> SourceError:
-        """psycopg's errors, in words a person can act on."""
+    def _explain(
+        self, error: psycopg.Error, *, offset: int = 0, schemas: list[str] | None = None
+    ) -> SourceError:
+        """psycopg's errors, in words a person can act on; PostgreSQL's own words as detail."""
         text = str(error).strip()
         host = f"{self.option('host', '127.0.0.1')}:{self.option('port', 5432)}"
         if isinstance(error, pg_errors.InvalidPassword) or "password authentication failed" in text:
             return SourceError(
-                f"PostgreSQL refused the username or password for user "
-                f"'{self.option('username') or self.option('user')}'. Check both and try again."
+                f"PostgreSQL refused the username or password for user '{self._user()}'. Check "
+                "both and try again."
             )
         if "role" in text and "does not exist" in text:
-            return SourceError(
-                f"PostgreSQL has no user '{self.option('username') or self.option('user')}'. "
-                "Check the username."
-            )
+            return SourceError(f"PostgreSQL has no user '{self._user()}'. Check the username.")
         if "could not translate host name" in text or "Name or service not known" in text:
             return SourceError(
                 f"The host '{self.option('host')}' could not be found. Check the spelling."
@@ -142,27 +170,81 @@ class PostgresSource(Source):
             )
         if isinstance(error, pg_errors.InvalidCatalogName):
             return SourceError(
-                f"The database '{self.option('database')}' does not exist on {host}."
+                f"The database '{self._database()}' does not exist on {host}. Check the "
+                "database name."
             )
+        detail = one_line(_first_line(text))
         if isinstance(error, pg_errors.InsufficientPrivilege):
-            return SourceError(
-                f"Permission denied: {_first_line(text)}. Ask your database "
-                "administrator to grant SELECT on it."
-            )
+            return SourceError(self._not_allowed(text), detail=detail)
         if isinstance(error, pg_errors.SyntaxError):
             position = getattr(error.diag, "statement_position", None)
             where = f" at character {int(position) - offset}" if position else ""
-            return SourceError(f"Syntax error{where}: {_first_line(text)}")
-        if isinstance(error, pg_errors.UndefinedTable | pg_errors.UndefinedColumn):
-            return SourceError(f"{_first_line(text).capitalize()}. Check the name and the schema.")
+            return SourceError(
+                f"The query has a syntax error{where}. Check the SQL there.", detail=detail
+            )
+        if isinstance(error, pg_errors.UndefinedTable):
+            name = _quoted(text)
+            return SourceError(table_missing(name, self._place(schemas or [])), detail=detail)
+        if isinstance(error, pg_errors.UndefinedColumn):
+            return SourceError(column_missing(_quoted(text)), detail=detail)
+        if isinstance(error, pg_errors.InvalidSchemaName):
+            return SourceError(
+                f"The schema {_quoted(text)} doesn't exist in database {self._database()}, or "
+                "this user can't see it. Check the name in the query.",
+                detail=detail,
+            )
         if isinstance(error, pg_errors.QueryCanceled):
             return SourceError(
                 f"The query took longer than {self.statement_timeout} s and was stopped.",
                 permanent=False,
             )
         if isinstance(error, pg_errors.ReadOnlySqlTransaction):
-            return SourceError("The query tried to write; models may only read.")
-        return SourceError(f"PostgreSQL said: {_first_line(text)}", permanent=False)
+            return SourceError("The query tried to write; models may only read.", detail=detail)
+        code = f" (error {error.sqlstate})" if error.sqlstate else ""
+        return SourceError(
+            f"PostgreSQL could not run the query{code}. Check the query, or show the details to "
+            "whoever looks after the database.",
+            permanent=False,
+            detail=detail,
+        )
+
+    def _place(self, schemas: list[str]) -> str:
+        """Where an unqualified table name was looked up: 'analytics.public'."""
+        if len(schemas) == 1:
+            return f"{self._database()}.{schemas[0]}"
+        if schemas:
+            return f"database {self._database()} (schemas {', '.join(schemas)})"
+        return f"database {self._database()} (this user's search path names no schema it may use)"
+
+    def _not_allowed(self, text: str) -> str:
+        found = _PERMISSION.search(text)
+        kind, name = found.groups() if found else ("table", "")
+        if kind == "schema":
+            return (
+                f"User {self._user()} may not use the schema {name}. Ask your database "
+                "administrator to grant USAGE on it, and SELECT on its tables."
+            )
+        what = f"the {kind} {name}" if name else "a table the query reads"
+        return (
+            f"User {self._user()} may not read {what}. Ask your database administrator to "
+            "grant SELECT on it."
+        )
+
+
+def _searched(connection: psycopg.Connection[Any]) -> list[str]:
+    """The schemas an unqualified name was looked up in; the failed transaction ends first."""
+    try:
+        connection.rollback()
+        row = connection.execute(SEARCHED_SCHEMAS).fetchone()
+    except psycopg.Error:
+        return []
+    return list(row[1]) if row else []
+
+
+def _quoted(text: str) -> str:
+    """The name in 'relation "x" does not exist', as PostgreSQL spells it."""
+    found = _QUOTED.search(_first_line(text))
+    return found.group(1) if found else "named in the query"
 
 
 def _first_line(text: str) -> str:

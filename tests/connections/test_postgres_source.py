@@ -58,12 +58,12 @@ def test_the_session_is_read_only_even_if_a_write_slipped_through(postgres_wareh
 
 def test_an_unknown_table_and_a_syntax_error_are_explained(postgres_warehouse):
     source = _source(postgres_warehouse)
-    with pytest.raises(SourceError, match='Relation "nope" does not exist'):
+    database = postgres_warehouse["database"]
+    with pytest.raises(SourceError, match=f"The table nope doesn't exist in {database}.public, "):
         source.preview("SELECT * FROM nope")
-    with pytest.raises(
-        SourceError, match="Syntax error at character 18: syntax error at or near .users."
-    ):
+    with pytest.raises(SourceError, match="syntax error at character 18. Check the SQL") as raised:
         source.preview("SELECT email frm users")
+    assert raised.value.detail == 'syntax error at or near "users"'
 
 
 def test_a_closed_port_and_an_unknown_user_are_explained(postgres_warehouse):
@@ -77,7 +77,7 @@ def test_a_permission_problem_names_the_table(postgres_warehouse):
     admin, schema = postgres_warehouse["admin"], postgres_warehouse["schema"]
     admin.execute(f"CREATE ROLE {schema}_reader LOGIN")
     try:
-        with pytest.raises(SourceError, match="Permission denied"):
+        with pytest.raises(SourceError, match="may not use the schema syncline_src_"):
             _source(postgres_warehouse, username=f"{schema}_reader").preview(
                 f"SELECT * FROM {schema}.users"
             )
