@@ -7,6 +7,7 @@ Docs: https://developers.salesloft.com/docs/api/ ; facts in destination-apis.md 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from connections.destinations.base import (
@@ -110,7 +111,14 @@ class SalesloftDestination(Destination):
 
     # -- writing ---------------------------------------------------------------------------
     def write(
-        self, target: str, mode: str, records: list[dict[str, Any]], *, identity_field: str
+        self,
+        target: str,
+        mode: str,
+        records: list[dict[str, Any]],
+        *,
+        identity_field: str,
+        options: Mapping[str, Any] | None = None,
+        known_ids: Mapping[str, str] | None = None,
     ) -> WriteBatch:
         kind, cadence_id = _parse_target(target)
         record_kind = _record_kind(kind)
@@ -206,7 +214,7 @@ class SalesloftDestination(Destination):
             else:
                 missing.append(i)
         people.update(writer.create(batch, missing))
-        writer.add_to_cadence(batch, cadence_id, dict(sorted(people.items())), already="unchanged")
+        writer.add_to_cadence(batch, cadence_id, dict(sorted(people.items())), already="update")
 
 
 def _parse_target(target: str) -> tuple[str, int | None]:

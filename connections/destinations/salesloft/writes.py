@@ -65,12 +65,12 @@ class Batch:
         return [i for i, result in enumerate(self.results) if result is None]
 
     def accept(self, index: int, destination_id: Any, operation: str) -> None:
-        self.results[index] = RecordResult(
-            self.identities[index], True, str(destination_id or ""), operation
+        self.results[index] = RecordResult.accepted(
+            self.identities[index], operation, destination_id
         )
 
-    def reject(self, index: int, message: str, operation: str = "") -> None:
-        self.results[index] = RecordResult(self.identities[index], False, "", operation, message)
+    def reject(self, index: int, message: str, operation: str = "insert") -> None:
+        self.results[index] = RecordResult.rejected(self.identities[index], operation, message)
 
 
 class SalesloftWriter:
@@ -135,7 +135,8 @@ class SalesloftWriter:
             body = {k: v for k, v in batch.bodies[i].items() if k != "id"}
             response = self._send("PUT", f"{path}/{record_id}", f"updating {batch.kind}", json=body)
             if response.status_code == 404:
-                batch.reject(i, f"Salesloft has no {singular} with id {record_id} any more.")
+                message = f"Salesloft has no {singular} with id {record_id} any more."
+                batch.reject(i, message, "update")
             elif response.status_code >= 300:
                 batch.reject(i, vendor_message(response), "update")
             else:
