@@ -38,6 +38,8 @@ RECORD_MODES = (Mode("create"), Mode("update"), Mode("updateOrCreate"))
 # Adding to a cadence never updates or removes a membership, so "update" has no meaning there.
 CADENCE_MODES = (Mode("updateOrCreate"), Mode("create"))
 _CUSTOM_FIELD_TYPES = {"people": "person", "accounts": "company"}
+# Cadence states that take no one ("Valid states are: draft, active, archived, expired, deleted").
+_CLOSED_STATES = frozenset({"archived", "expired", "deleted"})
 
 
 class SalesloftDestination(Destination):
@@ -70,14 +72,21 @@ class SalesloftDestination(Destination):
             TargetObject("people", "People", RECORD_MODES),
             TargetObject("accounts", "Accounts", RECORD_MODES),
         ]
+        # Only cadences people can be added to: Salesloft's list filters on `people_addable`
+        # ("Filters cadences by whether they are able to have people added to them", the
+        # vendor's swagger: https://github.com/paragonsean/openapi-directory/blob/main/APIs/
+        # salesloft.com/v2/javascript-client/docs/CadencesApi.md; destination-apis.md §1.7),
+        # which knows the connected user's permissions. It is a filter, not a field of the
+        # cadence: the object's archived_at and current_state are checked as well
+        # (https://developers.salesloft.com/docs/api/cadences-show/).
         cadences = self._writer.pages(
             "v2/cadences",
-            [("sort_by", "name"), ("sort_direction", "ASC")],
+            [("people_addable", "true"), ("sort_by", "name"), ("sort_direction", "ASC")],
             "listing cadences",
         )
         for cadence in cadences:
-            if cadence.get("archived_at"):
-                continue  # Salesloft doesn't add people to archived cadences
+            if cadence.get("archived_at") or cadence.get("current_state") in _CLOSED_STATES:
+                continue
             objects.append(
                 TargetObject(
                     f"cadence:{cadence['id']}", f"Cadence: {cadence['name']}", CADENCE_MODES
