@@ -106,6 +106,17 @@ CADENCES = (
     (1003, "Enterprise Expansion"),
     (1004, "Re-engage Dormant Accounts"),
 )
+# Cadence states that take no one: "Valid states are: draft, active, archived, expired, deleted"
+# (https://developers.salesloft.com/docs/api/cadences-show/).
+CLOSED_STATES = frozenset({"archived", "expired", "deleted"})
+# Salesloft doesn't document the body for a person already on the cadence (destination-apis.md
+# §6.5); a client must read "already" wherever it is filed, so the sandbox can file it anywhere.
+ALREADY_ON_CADENCE: dict[str, dict[str, Any]] = {
+    "person_id": {"errors": {"person_id": ["is already on this cadence"]}},
+    "base": {"errors": {"base": ["Person is already on this cadence"]}},
+    "cadence_id": {"errors": {"cadence_id": ["already has this person on it"]}},
+    "error": {"error": "Person is already on this cadence"},
+}
 
 
 def _now() -> str:
@@ -136,6 +147,8 @@ class SalesloftEmulator(Emulator):
     def __init__(self, sandbox: Any) -> None:
         super().__init__(sandbox)
         self._budgets: dict[str, WindowBudget] = {}
+        # Which ALREADY_ON_CADENCE shape a repeated membership gets; tests change it.
+        self.already_on_cadence_under = "person_id"
 
     def rules(self) -> list[Rule]:
         rules = [
@@ -169,6 +182,7 @@ class SalesloftEmulator(Emulator):
         return {"context": f"/teams/{TEAM_ID}", "scope": scope}
 
     def seed(self) -> None:
+        self.already_on_cadence_under = "person_id"
         self.table("api_keys")[DEMO_API_KEY] = {"key": DEMO_API_KEY, "team_id": TEAM_ID}
         self.table("users")[str(USER_ID)] = {
             "id": USER_ID,
@@ -707,6 +721,23 @@ class SalesloftEmulator(Emulator):
             {"field_type": field_type} if field_type else {},
         )
 
+    @staticmethod
+    def _addable(cadence: dict[str, Any]) -> bool:
+        """Whether people can be added to the cadence, as the list's `people_addable` filter
+        reads it ("Filters cadences by whether they are able to have people added to them",
+        Salesloft's swagger: https://github.com/paragonsean/openapi-directory/blob/main/APIs/
+        salesloft.com/v2/javascript-client/docs/CadencesApi.md; destination-apis.md §1.7).
+        Not when archived or closed; a row's own `people_addable: false` stands in for
+        Salesloft's permission rules (a teammate's personal cadence:
+        https://developers.salesloft.com/docs/api/cadence-memberships-create/). It is a filter,
+        not a field of the documented cadence object
+        (https://developers.salesloft.com/docs/api/cadences-show/), so it is never rendered."""
+        return (
+            cadence.get("people_addable", True) is not False
+            and not cadence.get("archived_at")
+            and cadence.get("current_state") not in CLOSED_STATES
+        )
+
     def _render_cadence(self, cadence: dict[str, Any]) -> dict[str, Any]:
         people = sum(
             1
@@ -714,7 +745,7 @@ class SalesloftEmulator(Emulator):
             if m["cadence_id"] == cadence["id"] and m["currently_on_cadence"]
         )
         return {
-            **cadence,
+            **{key: value for key, value in cadence.items() if key != "people_addable"},
             "owner": self._href("users", USER_ID),
             "creator": self._href("users", USER_ID),
             "groups": [],
@@ -733,6 +764,10 @@ class SalesloftEmulator(Emulator):
         if name:
             filters["name"] = name
             cadences = [c for c in cadences if c["name"].lower() == name.lower()]
+        addable = request.args.get("people_addable")
+        if addable in {"true", "false"}:
+            filters["people_addable"] = addable
+            cadences = [c for c in cadences if self._addable(c) == (addable == "true")]
         return self._list(
             request, cadences, ("created_at", "updated_at", "name"), self._render_cadence, filters
         )
@@ -799,6 +834,9 @@ class SalesloftEmulator(Emulator):
         if errors:
             raise self.invalid(errors)
         person_id, cadence_id = int(person_id), int(cadence_id)
+        if not self._addable(self.table("cadences")[str(cadence_id)]):
+            # The exact words are assumed; the key is the cadence's, as for one that is gone.
+            raise self.invalid({"cadence_id": ["cannot have people added to it"]})
         existing = next(
             (
                 m
@@ -808,7 +846,7 @@ class SalesloftEmulator(Emulator):
             None,
         )
         if existing is not None and existing["currently_on_cadence"]:
-            raise self.invalid({"person_id": ["is already on this cadence"]})
+            raise Reply(json_response(ALREADY_ON_CADENCE[self.already_on_cadence_under], 422))
         now = _now()
         if existing is not None:
             # One membership per person and cadence, reused when re-added (§1.7).

@@ -7,18 +7,22 @@ Docs: https://developers.salesloft.com/docs/api/ ; facts in destination-apis.md 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from connections.destinations.base import (
     Destination,
     Mode,
-    RecordResult,
+    Operation,
     TargetField,
     TargetObject,
     WriteBatch,
+    identity_as_given,
+    identity_email,
 )
-from connections.destinations.errors import DestinationError, NeedsReauthorization
+from connections.destinations.errors import DestinationError
 from connections.destinations.http import VendorHTTP
+from connections.destinations.salesloft import modes
 from connections.destinations.salesloft.client import RATE_LIMIT, failure, salesloft_http
 from connections.destinations.salesloft.fields import (
     IDENTITIES,
@@ -28,13 +32,14 @@ from connections.destinations.salesloft.fields import (
     standard_fields,
 )
 from connections.destinations.salesloft.writes import Batch, SalesloftWriter
-from connections.destinations.tokens import connection_needs_auth
 from connections.models import Connection
 
 RECORD_MODES = (Mode("create"), Mode("update"), Mode("updateOrCreate"))
 # Adding to a cadence never updates or removes a membership, so "update" has no meaning there.
 CADENCE_MODES = (Mode("updateOrCreate"), Mode("create"))
 _CUSTOM_FIELD_TYPES = {"people": "person", "accounts": "company"}
+# Cadence states that take no one ("Valid states are: draft, active, archived, expired, deleted").
+_CLOSED_STATES = frozenset({"archived", "expired", "deleted"})
 
 
 class SalesloftDestination(Destination):
@@ -67,14 +72,21 @@ class SalesloftDestination(Destination):
             TargetObject("people", "People", RECORD_MODES),
             TargetObject("accounts", "Accounts", RECORD_MODES),
         ]
+        # Only cadences people can be added to: Salesloft's list filters on `people_addable`
+        # ("Filters cadences by whether they are able to have people added to them", the
+        # vendor's swagger: https://github.com/paragonsean/openapi-directory/blob/main/APIs/
+        # salesloft.com/v2/javascript-client/docs/CadencesApi.md; destination-apis.md §1.7),
+        # which knows the connected user's permissions. It is a filter, not a field of the
+        # cadence: the object's archived_at and current_state are checked as well
+        # (https://developers.salesloft.com/docs/api/cadences-show/).
         cadences = self._writer.pages(
             "v2/cadences",
-            [("sort_by", "name"), ("sort_direction", "ASC")],
+            [("people_addable", "true"), ("sort_by", "name"), ("sort_direction", "ASC")],
             "listing cadences",
         )
         for cadence in cadences:
-            if cadence.get("archived_at"):
-                continue  # Salesloft doesn't add people to archived cadences
+            if cadence.get("archived_at") or cadence.get("current_state") in _CLOSED_STATES:
+                continue
             objects.append(
                 TargetObject(
                     f"cadence:{cadence['id']}", f"Cadence: {cadence['name']}", CADENCE_MODES
@@ -109,16 +121,32 @@ class SalesloftDestination(Destination):
         return response.json()["data"]
 
     # -- writing ---------------------------------------------------------------------------
+    def normalize_identity(self, target: str, identity_field: str, value: Any) -> str:
+        """E-mails and domains as Salesloft matches them: trimmed and lower-cased (the lookups'
+        email_addresses[] and domain filters ignore case; "domains are unique and lowercase",
+        destination-apis.md §1.5). Salesloft and CRM ids as given."""
+        key = canonical(_record_kind(target), identity_field)
+        if key in {"email_address", "domain"}:
+            return identity_email(value)
+        return identity_as_given(value)
+
     def write(
-        self, target: str, mode: str, records: list[dict[str, Any]], *, identity_field: str
+        self,
+        target: str,
+        mode: str,
+        records: list[dict[str, Any]],
+        *,
+        identity_field: str,
+        options: Mapping[str, Any] | None = None,
+        known_ids: Mapping[str, str] | None = None,
     ) -> WriteBatch:
         kind, cadence_id = _parse_target(target)
         record_kind = _record_kind(kind)
-        modes = CADENCE_MODES if cadence_id is not None else RECORD_MODES
-        if mode not in {m.id for m in modes}:
+        offered = CADENCE_MODES if cadence_id is not None else RECORD_MODES
+        if mode not in {m.id for m in offered}:
             raise DestinationError(
                 f"Salesloft {_label(kind)} can't be synced in {mode} mode; choose one of "
-                f"{', '.join(m.id for m in modes)}."
+                f"{', '.join(m.id for m in offered)}."
             )
         key = canonical(record_kind, identity_field)
         if key not in IDENTITIES[record_kind]:
@@ -129,84 +157,44 @@ class SalesloftDestination(Destination):
         batch = Batch(
             kind=record_kind,
             key=key,
-            identities=[_text(record.get(identity_field)) for record in records],
-            bodies=[body(record_kind, record) for record in records],
+            operation=Operation.INSERT if cadence_id is not None else _OPERATIONS[mode],
+            identities=[
+                self.normalize_identity(target, identity_field, record.get(identity_field))
+                for record in records
+            ],
+            bodies=[_body(record_kind, key, record) for record in records],
         )
-        for i in batch.pending:
-            if not batch.identities[i].strip():
-                batch.reject(i, f"The {key} is empty: Salesloft needs it to match the record.")
         writer = self._writer
         try:
             if cadence_id is not None:
-                self._write_cadence(writer, batch, cadence_id, mode)
+                modes.to_cadence(writer, batch, cadence_id, mode)
             elif mode == "updateOrCreate":
-                writer.upsert(batch, batch.pending, accept=True)
+                modes.update_or_create(writer, batch)
             elif mode == "create":
-                writer.create(batch, batch.pending, accept=True)
+                modes.create(writer, batch)
             else:
-                writer.update(batch, self._existing(writer, batch))
+                modes.update(writer, batch, known_ids or {})
         except DestinationError as error:
-            if isinstance(error, NeedsReauthorization):
-                connection_needs_auth(connection=self.connection, message=error.message)
-            if not any(result is not None and result.ok for result in batch.results):
-                raise  # nothing was delivered: the whole call failed, say so
-            # Salesloft writes one record per call: those it already took stay delivered (never
-            # reported again as failed), the rest are rejected with the reason and retried.
-            for i in batch.pending:
-                batch.reject(i, error.message)
-        return WriteBatch([_settled(result) for result in batch.results])
+            # A lost authorization is marked needs_auth where it is found (tokens.py, http.py).
+            batch.stop(error)
+        return batch.settled()
 
-    def _existing(self, writer: SalesloftWriter, batch: Batch) -> dict[int, int]:
-        """The one record each row updates; rows matching none or several are rejected."""
-        singular, plural = (
-            ("person", "people") if batch.kind == "people" else ("account", "accounts")
-        )
-        targets: dict[int, int] = {}
-        for i, ids in writer.find(batch, batch.pending).items():
-            identity = batch.identities[i]
-            if not ids:
-                batch.reject(
-                    i,
-                    f"No Salesloft {singular} has {batch.key} {identity}. Update mode only changes "
-                    f"existing {plural}; choose updateOrCreate to create them too.",
-                    "update",
-                )
-            elif len(ids) > 1:
-                batch.reject(
-                    i,
-                    f"{len(ids)} Salesloft {plural} have {batch.key} {identity}, so Syncline "
-                    "can't tell which one to update.",
-                    "update",
-                )
-            else:
-                targets[i] = ids[0]
-        return targets
 
-    def _write_cadence(
-        self, writer: SalesloftWriter, batch: Batch, cadence_id: int, mode: str
-    ) -> None:
-        if mode == "updateOrCreate":
-            people = {i: found[0] for i, found in writer.upsert(batch, batch.pending).items()}
-            writer.add_to_cadence(batch, cadence_id, people, already="update")
-            return
-        # create: add people as they are; create only the ones Salesloft doesn't know yet.
-        people: dict[int, int] = {}
-        missing: list[int] = []
-        for i, ids in writer.find(batch, batch.pending).items():
-            if len(ids) > 1:
-                batch.reject(
-                    i,
-                    f"{len(ids)} Salesloft people have {batch.key} {batch.identities[i]}, so "
-                    "Syncline can't tell which one to add to the cadence.",
-                )
-            elif ids:
-                people[i] = ids[0]
-            elif batch.key == "id":
-                batch.reject(i, f"{batch.identities[i]} is not a Salesloft person id.")
-            else:
-                missing.append(i)
-        people.update(writer.create(batch, missing))
-        writer.add_to_cadence(batch, cadence_id, dict(sorted(people.items())), already="unchanged")
+_OPERATIONS = {
+    "create": Operation.INSERT,
+    "update": Operation.UPDATE,
+    "updateOrCreate": Operation.UPSERT,
+}
+
+
+def _body(kind: str, key: str, record: dict[str, Any]) -> dict[str, Any]:
+    """The row's body, its e-mail or domain identity sent trimmed (a stray space makes Salesloft
+    refuse the address) and a domain lower-cased, as Salesloft keeps domains."""
+    payload = body(kind, record)
+    value = payload.get(key)
+    if key in {"email_address", "domain"} and isinstance(value, str):
+        payload[key] = value.strip().lower() if key == "domain" else value.strip()
+    return payload
 
 
 def _parse_target(target: str) -> tuple[str, int | None]:
@@ -226,13 +214,3 @@ def _record_kind(kind: str) -> str:
 
 def _label(kind: str) -> str:
     return {"people": "People", "accounts": "Accounts"}.get(kind, "cadences")
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
-def _settled(result: RecordResult | None) -> RecordResult:
-    if result is None:  # every path accepts or rejects; this would be a bug, said plainly
-        raise DestinationError("Salesloft's answer left a record without a result.")
-    return result

@@ -2,25 +2,35 @@
 
 - Upserts (`POST /v2/person_upserts`, `/v2/account_upserts`) match on `upsert_key`
   (https://developers.salesloft.com/docs/api/account-upserts-create/): id, crm_id, and
-  email_address for people or domain for accounts. They are the only idempotent writes:
-  creates have no idempotency key, so a retried create may come back "already taken".
+  email_address for people or domain for accounts. They are the only idempotent writes.
+- Creates (`POST /v2/people`, `/v2/accounts`) have no idempotency key (destination-apis.md §1.2),
+  so one that timed out or got a 500/502/504 may have been applied: VendorHTTP doesn't resend it
+  and says it is in doubt, and that record is reported in doubt, never as rejected.
 - Update mode must not create, so it first finds the records by their identity with the list
-  filters (`email_addresses[]`, `crm_id[]`, `ids[]`; accounts: `domain`), then PUTs each.
+  filters (`email_addresses[]`, `crm_id[]`, `ids[]`; accounts: `domain`), then PUTs each — unless
+  an earlier run got the record's id (known_ids).
 - A cadence target upserts (or, in create mode, finds or creates) the person, then adds them with
   `POST /v2/cadence_memberships`; "already on this cadence" means the row is where it belongs.
-- A 422 is about the record and comes back in Salesloft's own words; 401, 403 and 5xx are about
-  the whole call and raise.
+- A 400/422 is about the record and comes back in Salesloft's own words; 401, 403 and 5xx are
+  about the whole call and raise: the batch stops there (see Batch.stop).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
-from connections.destinations.base import RecordResult
+from connections.destinations.base import (
+    Operation,
+    Outcome,
+    RecordResult,
+    WriteBatch,
+    unsent_after,
+)
 from connections.destinations.errors import DestinationError
 from connections.destinations.http import VendorHTTP
 from connections.destinations.salesloft.client import failure, vendor_message
@@ -53,9 +63,12 @@ class Batch:
 
     kind: str  # people | accounts
     key: str  # the identity field, also the upsert key
-    identities: list[str]
+    operation: Operation  # what the mode does to a row, for rows the batch stops before
+    identities: list[str]  # as the engine keys them (SalesloftDestination.normalize_identity)
     bodies: list[dict[str, Any]]
     results: list[RecordResult | None] = field(default_factory=list)
+    failure: DestinationError | None = None
+    current: int | None = None  # the row the call under way carries
 
     def __post_init__(self) -> None:
         self.results = [None] * len(self.identities)
@@ -64,16 +77,64 @@ class Batch:
     def pending(self) -> list[int]:
         return [i for i, result in enumerate(self.results) if result is None]
 
-    def accept(self, index: int, destination_id: Any, operation: str) -> None:
-        self.results[index] = RecordResult(
-            self.identities[index], True, str(destination_id or ""), operation
+    def accept(
+        self, index: int, destination_id: Any, operation: str, *, changed: bool = True
+    ) -> None:
+        self.results[index] = RecordResult.accepted(
+            self.identities[index], operation, destination_id, changed=changed
         )
 
-    def reject(self, index: int, message: str, operation: str = "") -> None:
-        self.results[index] = RecordResult(self.identities[index], False, "", operation, message)
+    def reject(
+        self, index: int, message: str, operation: str, response: httpx.Response | None = None
+    ) -> None:
+        code = str(response.status_code) if response is not None else ""
+        self.results[index] = RecordResult.rejected(
+            self.identities[index], operation, message, code=code
+        )
+
+    @contextmanager
+    def sending(self, index: int) -> Iterator[None]:
+        """Marks the row the calls inside carry, so a failure can tell which row it may have
+        applied. Left set when they raise: stop() reads it."""
+        self.current = index
+        yield
+        self.current = None
+
+    def stop(self, error: DestinationError) -> None:
+        """A whole-call failure: what Salesloft already answered stays. The row being sent is in
+        doubt when the call may have been applied (a create that timed out), else not sent; the
+        rows after it never reached Salesloft. A cadence row whose person was upserted but not
+        yet added is not sent: sending it again upserts the same person and adds them."""
+        self.failure = error
+        for i in self.pending:
+            identity = self.identities[i]
+            if i == self.current:
+                self.results[i] = unsent_after(error, [identity], self.operation)[0]
+            else:
+                self.results[i] = RecordResult.not_sent(
+                    identity,
+                    self.operation,
+                    f"Syncline stopped before sending this record: {error.message}",
+                )
+
+    def settled(self) -> WriteBatch:
+        """The batch's results; raises the failure when nothing reached Salesloft at all."""
+        results = [_settled(result) for result in self.results]
+        if self.failure is not None and all(r.outcome is Outcome.NOT_SENT for r in results):
+            raise self.failure  # the whole call failed before anything was sent: say so
+        return WriteBatch(results, failure=self.failure)
+
+
+def _settled(result: RecordResult | None) -> RecordResult:
+    if result is None:  # every path settles each row; this would be a bug, said plainly
+        raise DestinationError("Salesloft's answer left a record without a result.")
+    return result
 
 
 class SalesloftWriter:
+    """One call per row. Each primitive settles the row (accepted or rejected) or hands back
+    what the next step needs; a whole-call failure raises and the caller stops the batch."""
+
     def __init__(self, http: VendorHTTP, connection: Connection) -> None:
         self.http = http
         self.connection = connection
@@ -88,71 +149,67 @@ class SalesloftWriter:
         raise failure(self.connection, response, doing)
 
     # -- the three primitives ----------------------------------------------------------------
-    def upsert(
-        self, batch: Batch, indices: list[int], *, accept: bool = False
-    ) -> dict[int, tuple[int, str]]:
-        """Upsert by the batch's key; {index: (record id, "insert" | "update")} for the ones
-        Salesloft took, rejections recorded on the batch. With `accept`, each one is recorded
-        as delivered the moment Salesloft confirms it, so a later failure can't lose it."""
+    def upsert(self, batch: Batch, i: int) -> tuple[int, str] | None:
+        """Upsert row i by the batch's key: (record id, "insert" | "update"), or None when
+        Salesloft refused it (the row is then rejected in Salesloft's words)."""
         path, _, noun = _PATHS[batch.kind]
-        done: dict[int, tuple[int, str]] = {}
-        for i in indices:
-            response = self._send(
-                "POST",
-                path,
-                f"upserting {batch.kind}",
-                json={**batch.bodies[i], "upsert_key": batch.key},
-                idempotent=True,  # an upsert by key applies once however often it is sent
-            )
-            if response.status_code >= 300:
-                batch.reject(i, vendor_message(response), "upsert")
-                continue
-            data = response.json()["data"]
-            kind = "insert" if data.get("upsert_type") == "create" else "update"
-            done[i] = (int(data[noun]["id"]), kind)
-            if accept:
-                batch.accept(i, done[i][0], kind)
-        return done
+        response = self._send(
+            "POST",
+            path,
+            f"upserting {batch.kind}",
+            json={**batch.bodies[i], "upsert_key": batch.key},
+            idempotent=True,  # an upsert by key applies once however often it is sent
+        )
+        if response.status_code >= 300:
+            batch.reject(i, vendor_message(response), "upsert", response)
+            return None
+        data = response.json()["data"]
+        operation = "insert" if data.get("upsert_type") == "create" else "update"
+        return int(data[noun]["id"]), operation
 
-    def create(self, batch: Batch, indices: list[int], *, accept: bool = False) -> dict[int, int]:
+    def create(self, batch: Batch, i: int) -> int | None:
+        """Create row i: its new id, or None when Salesloft refused it. Not idempotent: a
+        timeout or 500/502/504 raises in doubt (VendorHTTP) and the batch stops at this row."""
         _, path, _ = _PATHS[batch.kind]
-        done: dict[int, int] = {}
-        for i in indices:
-            body = {k: v for k, v in batch.bodies[i].items() if k != "id"}
-            response = self._send("POST", path, f"creating {batch.kind}", json=body)
-            if response.status_code >= 300:
-                batch.reject(i, vendor_message(response), "insert")
-                continue
-            done[i] = int(response.json()["data"]["id"])
-            if accept:
-                batch.accept(i, done[i], "insert")
-        return done
+        body = {k: v for k, v in batch.bodies[i].items() if k != "id"}
+        response = self._send("POST", path, f"creating {batch.kind}", json=body)
+        if response.status_code >= 300:
+            batch.reject(i, vendor_message(response), "insert", response)
+            return None
+        return int(response.json()["data"]["id"])
 
-    def update(self, batch: Batch, targets: dict[int, int]) -> None:
+    def update(self, batch: Batch, i: int, record_id: int, *, settle_gone: bool = True) -> bool:
+        """PUT row i onto record_id and settle it. False, unsettled, when that record is gone
+        and `settle_gone` is off (a known id from an earlier run: the caller looks it up)."""
         _, path, _ = _PATHS[batch.kind]
         singular, _ = _NOUNS[batch.kind]
-        for i, record_id in targets.items():
-            body = {k: v for k, v in batch.bodies[i].items() if k != "id"}
-            response = self._send("PUT", f"{path}/{record_id}", f"updating {batch.kind}", json=body)
-            if response.status_code == 404:
-                batch.reject(i, f"Salesloft has no {singular} with id {record_id} any more.")
-            elif response.status_code >= 300:
-                batch.reject(i, vendor_message(response), "update")
-            else:
-                batch.accept(i, record_id, "update")
+        body = {k: v for k, v in batch.bodies[i].items() if k != "id"}
+        response = self._send("PUT", f"{path}/{record_id}", f"updating {batch.kind}", json=body)
+        if response.status_code == 404:
+            if not settle_gone:
+                return False
+            message = f"Salesloft has no {singular} with id {record_id} any more."
+            batch.reject(i, message, "update", response)
+        elif response.status_code >= 300:
+            batch.reject(i, vendor_message(response), "update", response)
+        else:
+            batch.accept(i, record_id, "update")
+        return True
 
     # -- finding existing records ----------------------------------------------------------------
     def find(self, batch: Batch, indices: list[int]) -> dict[int, list[int]]:
         """The ids of existing records matching each row's identity (none, one, or several).
 
         A Salesloft id is taken at its word, without a lookup: the write that follows reports
-        one that does not exist (PUT answers 404, a membership 422)."""
+        one that does not exist (PUT answers 404, a membership 422). An empty identity matches
+        nothing and is never sent as a filter: an empty filter could match every record."""
         if batch.key == "id":
             given = {i: batch.identities[i].strip() for i in indices}
             return {i: [int(value)] if value.isdigit() else [] for i, value in given.items()}
         by_value: dict[str, list[int]] = {}
-        values = list(dict.fromkeys(_normal(batch.identities[i]) for i in indices))
-        for record in self._matching(batch.kind, batch.key, values):
+        values = [_normal(batch.identities[i]) for i in indices]
+        values = list(dict.fromkeys(value for value in values if value))
+        for record in self._matching(batch.kind, batch.key, values) if values else ():
             by_value.setdefault(_normal(record.get(batch.key) or ""), []).append(int(record["id"]))
         return {i: by_value.get(_normal(batch.identities[i]), []) for i in indices}
 
@@ -185,36 +242,44 @@ class SalesloftWriter:
             page = int(next_page)
 
     # -- cadences ----------------------------------------------------------------------------
-    def add_to_cadence(
-        self, batch: Batch, cadence_id: int, people: dict[int, int], *, already: str
-    ) -> None:
-        """Add each person; `already` is the operation reported when they were on it before."""
-        for i, person_id in people.items():
-            response = self.http.request(
-                "POST",
-                "v2/cadence_memberships",
-                # Documented as query parameters (the vendor's swagger); Salesloft also reads
-                # a JSON body, but the parameters are what every client version accepts.
-                params={"person_id": str(person_id), "cadence_id": str(cadence_id)},
-                idempotent=True,  # a repeat answers "already on this cadence"
+    def add_to_cadence(self, batch: Batch, i: int, cadence_id: int, person_id: int) -> None:
+        """Add row i's person to the cadence and settle the row.
+
+        https://developers.salesloft.com/docs/api/cadence-memberships-create/ : one membership
+        per person and cadence. Where Salesloft files "already on this cadence" is undocumented
+        (destination-apis.md §6.5), so it is read from the whole answer, under any key, and
+        before the cadence_id check: an "already" filed under cadence_id is not a lost cadence.
+        """
+        response = self.http.request(
+            "POST",
+            "v2/cadence_memberships",
+            # Documented as query parameters (the vendor's swagger); Salesloft also reads
+            # a JSON body, but the parameters are what every client version accepts.
+            params={"person_id": str(person_id), "cadence_id": str(cadence_id)},
+            idempotent=True,  # a repeat answers "already on this cadence"
+        )
+        if response.status_code < 300:
+            batch.accept(i, person_id, "insert")
+            return
+        if _already_on_cadence(response):
+            batch.accept(i, person_id, "insert", changed=False)
+            return
+        if response.status_code == 404 or "cadence_id" in _errors(response):
+            raise DestinationError(
+                f"Cadence {cadence_id} no longer exists in Salesloft, or the connected user "
+                f"can't add people to it ({vendor_message(response)}). Pick another cadence "
+                "for this sync.",
+                status=404,
             )
-            if response.status_code < 300:
-                batch.accept(i, person_id, "insert")
-                continue
-            errors = _errors(response)
-            if response.status_code == 404 or "cadence_id" in errors:
-                raise DestinationError(
-                    f"Cadence {cadence_id} no longer exists in Salesloft, or the connected user "
-                    f"can't add people to it ({vendor_message(response)}). Pick another cadence "
-                    "for this sync.",
-                    status=404,
-                )
-            if response.status_code not in RECORD_STATUSES:
-                raise failure(self.connection, response, f"adding people to cadence {cadence_id}")
-            if any("already" in message.lower() for message in _flatten(errors)):
-                batch.accept(i, person_id, already)
-            else:
-                batch.reject(i, vendor_message(response), "insert")
+        if response.status_code not in RECORD_STATUSES:
+            raise failure(self.connection, response, f"adding people to cadence {cadence_id}")
+        batch.reject(i, vendor_message(response), "insert", response)
+
+
+def _already_on_cadence(response: httpx.Response) -> bool:
+    """A refused membership whose words, under whatever key, say the person is already on it."""
+    refused = response.status_code in RECORD_STATUSES or response.status_code == 409
+    return refused and "already" in vendor_message(response).lower()
 
 
 def _errors(response: httpx.Response) -> dict[str, Any]:
@@ -224,10 +289,3 @@ def _errors(response: httpx.Response) -> dict[str, Any]:
         return {}
     errors = body.get("errors") if isinstance(body, dict) else None
     return errors if isinstance(errors, dict) else {}
-
-
-def _flatten(errors: dict[str, Any]) -> list[str]:
-    messages: list[str] = []
-    for value in errors.values():
-        messages.extend(str(item) for item in (value if isinstance(value, list) else [value]))
-    return messages

@@ -3,79 +3,24 @@ mode, per-record rejections, token refresh, API keys and the team's rate limit."
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
+from connections.destinations.base import Outcome
 from connections.destinations.errors import DestinationError, NeedsReauthorization
 from connections.destinations.salesloft.destination import SalesloftDestination
 from connections.models import Connection
 from connections.services import connection_create
 from sandbox.vendors.salesloft import DEMO_API_KEY
-from tests.sandbox.helpers import REDIRECT_URI, consent
+from tests.connections.destinations.salesloft.support import (
+    CADENCE,
+    clear_log,
+    from_call,
+    request_counts,
+    stored,
+    stored_person,
+)
 
 pytestmark = pytest.mark.django_db
-
-CADENCE = "cadence:1001"
-
-
-@pytest.fixture
-def oauth(vendors, http):
-    """Tokens from the sandbox's consent page and token endpoint, as the connect button gets."""
-    salesloft = vendors["salesloft"]
-    query = consent(http, salesloft["authorize_url"])
-    answer = http.post(
-        salesloft["token_url"],
-        data={
-            "grant_type": "authorization_code",
-            "code": query["code"],
-            "redirect_uri": REDIRECT_URI,
-            "client_id": salesloft["client_id"],
-            "client_secret": salesloft["client_secret"],
-        },
-    )
-    assert answer.status_code == 200, answer.text
-    return {**answer.json(), "context": query["context"]}
-
-
-@pytest.fixture
-def connection(organization, oauth):
-    connection = connection_create(
-        organization=organization,
-        name="Salesloft",
-        type="salesloft",
-        values={
-            "auth_method": "oauth",
-            "context": oauth["context"],
-            "access_token": oauth["access_token"],
-            "refresh_token": oauth["refresh_token"],
-        },
-    )
-    # As the OAuth code saves it: the expiry sits with the tokens.
-    connection.secrets = {**connection.secrets, "expires_at": time.time() + oauth["expires_in"]}
-    connection.save()
-    return connection
-
-
-@pytest.fixture
-def destination(connection):
-    return SalesloftDestination(connection)
-
-
-def _records(http, sandbox, table: str) -> list[dict]:
-    return http.get(f"{sandbox.url}/_sandbox/records/salesloft/{table}").json()["data"]
-
-
-def _counts(http, sandbox) -> dict[str, int]:
-    return http.get(f"{sandbox.url}/_sandbox/requests").json()["counts"]
-
-
-def _clear_log(http, sandbox) -> None:
-    http.delete(f"{sandbox.url}/_sandbox/requests")
-
-
-def _person(http, sandbox, email: str) -> dict:
-    return next(p for p in _records(http, sandbox, "people") if p["email_address"] == email)
 
 
 def test_target_objects_are_people_accounts_and_every_live_cadence(sandbox, http, destination):
@@ -84,7 +29,7 @@ def test_target_objects_are_people_accounts_and_every_live_cadence(sandbox, http
     for cadence_id in range(2001, 2121):  # 124 cadences: two pages of 100
         cadences[str(cadence_id)] = {**template, "id": cadence_id, "name": f"Extra {cadence_id}"}
     cadences["2121"] = {**template, "id": 2121, "name": "Old", "archived_at": "2025-01-01T00:00Z"}
-    _clear_log(http, sandbox)
+    clear_log(http, sandbox)
 
     objects = {target.id: target for target in destination.target_objects()}
 
@@ -96,7 +41,7 @@ def test_target_objects_are_people_accounts_and_every_live_cadence(sandbox, http
     assert [mode.id for mode in objects["people"].modes] == ["create", "update", "updateOrCreate"]
     assert [mode.id for mode in objects[CADENCE].modes] == ["updateOrCreate", "create"]
     assert objects[CADENCE].to_json()["modes"][0]["requires_identity"] is True
-    assert _counts(http, sandbox) == {"GET salesloft.cadences": 2}
+    assert request_counts(http, sandbox) == {"GET salesloft.cadences": 2}
 
 
 def test_fields_are_the_standard_ones_plus_custom_fields_with_identity_flags(destination):
@@ -137,34 +82,40 @@ def test_update_or_create_into_a_cadence_upserts_each_person_then_adds_them(
         {"Email": "peter@initech.example", "FirstName": "Pete", "custom_fields.Plan": "gold"},
         {"Email": "broken@", "FirstName": "Broken"},
     ]
-    _clear_log(http, sandbox)
+    clear_log(http, sandbox)
 
     batch = destination.write(CADENCE, "updateOrCreate", records, identity_field="Email")
 
-    assert [(r.identity, r.ok, r.operation) for r in batch.results] == [
-        ("new.person@example.com", True, "insert"),
-        ("peter@initech.example", True, "insert"),
-        ("broken@", False, "upsert"),
+    assert [(r.identity, r.outcome, r.operation) for r in batch.results] == [
+        ("new.person@example.com", Outcome.ACCEPTED, "insert"),
+        ("peter@initech.example", Outcome.ACCEPTED, "insert"),
+        ("broken@", Outcome.REJECTED, "upsert"),
     ]
     assert batch.results[2].message == "email_address: is invalid"
-    new = _person(http, sandbox, "new.person@example.com")
-    peter = _person(http, sandbox, "peter@initech.example")
+    assert (batch.results[2].code, batch.results[2].retryable) == ("422", False)
+    assert batch.failure is None
+    new = stored_person(http, sandbox, "new.person@example.com")
+    peter = stored_person(http, sandbox, "peter@initech.example")
     assert (new["first_name"], new["last_name"]) == ("New", "Person")
     assert peter["first_name"] == "Pete" and peter["custom_fields"] == {"Plan": "gold"}
     assert batch.results[0].destination_id == str(new["id"])
     members = {
-        (m["person_id"], m["cadence_id"]) for m in _records(http, sandbox, "cadence_memberships")
+        (m["person_id"], m["cadence_id"]) for m in stored(http, sandbox, "cadence_memberships")
     }
     assert members == {(new["id"], 1001), (peter["id"], 1001)}
     # One upsert per record, one membership per accepted person: Salesloft has no batch calls.
-    assert _counts(http, sandbox) == {
+    assert request_counts(http, sandbox) == {
         "POST salesloft.person_upserts": 3,
         "POST salesloft.cadence_memberships": 2,
     }
 
     again = destination.write(CADENCE, "updateOrCreate", records[:2], identity_field="Email")
-    assert [(r.ok, r.operation) for r in again.results] == [(True, "update"), (True, "update")]
-    assert len(_records(http, sandbox, "cadence_memberships")) == 2
+    # Already on the cadence: delivered, and nothing new happened to the membership.
+    assert [(r.outcome, r.operation, r.changed) for r in again.results] == [
+        (Outcome.ACCEPTED, "insert", False),
+        (Outcome.ACCEPTED, "insert", False),
+    ]
+    assert len(stored(http, sandbox, "cadence_memberships")) == 2
 
 
 def test_create_mode_on_a_cadence_adds_existing_people_as_they_are(sandbox, http, destination):
@@ -172,15 +123,18 @@ def test_create_mode_on_a_cadence_adds_existing_people_as_they_are(sandbox, http
         {"email_address": "peter@initech.example", "first_name": "Changed"},
         {"email_address": "fresh@example.com", "first_name": "Fresh"},
     ]
-    _clear_log(http, sandbox)
+    clear_log(http, sandbox)
 
     batch = destination.write(CADENCE, "create", records, identity_field="email_address")
 
-    assert [r.ok for r in batch.results] == [True, True]
-    assert _person(http, sandbox, "peter@initech.example")["first_name"] == "Peter"
-    assert _person(http, sandbox, "fresh@example.com")["first_name"] == "Fresh"
-    assert len(_records(http, sandbox, "cadence_memberships")) == 2
-    assert _counts(http, sandbox) == {
+    assert [(r.outcome, r.operation) for r in batch.results] == [
+        (Outcome.ACCEPTED, "insert"),
+        (Outcome.ACCEPTED, "insert"),
+    ]
+    assert stored_person(http, sandbox, "peter@initech.example")["first_name"] == "Peter"
+    assert stored_person(http, sandbox, "fresh@example.com")["first_name"] == "Fresh"
+    assert len(stored(http, sandbox, "cadence_memberships")) == 2
+    assert request_counts(http, sandbox) == {
         "GET salesloft.people": 1,  # one lookup for the whole batch
         "POST salesloft.people": 1,
         "POST salesloft.cadence_memberships": 2,
@@ -199,12 +153,12 @@ def test_people_create_refuses_taken_emails_and_update_refuses_unknown_people(
         ],
         identity_field="email_address",
     )
-    assert [(r.ok, r.message) for r in created.results] == [
-        (True, ""),
-        (False, "email_address: is already taken"),
+    assert [(r.outcome, r.operation, r.message) for r in created.results] == [
+        (Outcome.ACCEPTED, "insert", ""),
+        (Outcome.REJECTED, "insert", "email_address: is already taken"),
     ]
-    assert _person(http, sandbox, "ana@example.com")["phone"] == "5550100"
-    _clear_log(http, sandbox)
+    assert stored_person(http, sandbox, "ana@example.com")["phone"] == "5550100"
+    clear_log(http, sandbox)
 
     updated = destination.write(
         "people",
@@ -217,12 +171,13 @@ def test_people_create_refuses_taken_emails_and_update_refuses_unknown_people(
     )
 
     assert updated.results[0].ok and updated.results[0].operation == "update"
-    assert not updated.results[1].ok
+    assert updated.results[1].outcome is Outcome.REJECTED
+    assert updated.results[1].operation == "update"
     assert "No Salesloft person has email_address ghost@example.com" in updated.results[1].message
     assert "updateOrCreate" in updated.results[1].message
-    assert _person(http, sandbox, "peter@initech.example")["title"] == "Boss"
-    assert all(p["email_address"] != "ghost@example.com" for p in _records(http, sandbox, "people"))
-    assert _counts(http, sandbox) == {"GET salesloft.people": 1, "PUT salesloft.person": 1}
+    assert stored_person(http, sandbox, "peter@initech.example")["title"] == "Boss"
+    assert all(p["email_address"] != "ghost@example.com" for p in stored(http, sandbox, "people"))
+    assert request_counts(http, sandbox) == {"GET salesloft.people": 1, "PUT salesloft.person": 1}
 
 
 def test_accounts_upsert_by_domain_with_custom_fields_and_say_what_is_wrong(
@@ -239,13 +194,13 @@ def test_accounts_upsert_by_domain_with_custom_fields_and_say_what_is_wrong(
         identity_field="domain",
     )
 
-    assert [(r.ok, r.operation) for r in batch.results] == [
-        (True, "insert"),
-        (False, "upsert"),
-        (True, "update"),
+    assert [(r.outcome, r.operation) for r in batch.results] == [
+        (Outcome.ACCEPTED, "insert"),
+        (Outcome.REJECTED, "upsert"),
+        (Outcome.ACCEPTED, "update"),
     ]
     assert batch.results[1].message.startswith("domain: is invalid")
-    accounts = {a["domain"]: a for a in _records(http, sandbox, "accounts")}
+    accounts = {a["domain"]: a for a in stored(http, sandbox, "accounts")}
     assert accounts["globex.example"]["custom_fields"] == {"Segment": "Enterprise"}
     assert accounts["initech.example"]["name"] == "Initech Corp"
     assert "https://bad.example" not in accounts
@@ -253,7 +208,7 @@ def test_accounts_upsert_by_domain_with_custom_fields_and_say_what_is_wrong(
     missing = destination.write(
         "accounts", "update", [{"domain": "nowhere.example", "name": "X"}], identity_field="domain"
     )
-    assert not missing.results[0].ok
+    assert missing.results[0].outcome is Outcome.REJECTED
     assert "No Salesloft account has domain nowhere.example" in missing.results[0].message
 
 
@@ -261,7 +216,7 @@ def test_an_expired_access_token_is_refreshed_once_and_the_rotated_token_saved(
     sandbox, http, connection, destination, oauth
 ):
     http.post(f"{sandbox.url}/_sandbox/oauth/expire-access-tokens", json={"vendor": "salesloft"})
-    _clear_log(http, sandbox)
+    clear_log(http, sandbox)
 
     batch = destination.write(
         "people",
@@ -271,15 +226,15 @@ def test_an_expired_access_token_is_refreshed_once_and_the_rotated_token_saved(
     )
 
     assert batch.results[0].ok
-    assert any(p["email_address"] == "late@example.com" for p in _records(http, sandbox, "people"))
-    assert _counts(http, sandbox) == {
+    assert any(p["email_address"] == "late@example.com" for p in stored(http, sandbox, "people"))
+    assert request_counts(http, sandbox) == {
         "POST salesloft.person_upserts": 2,  # the 401, then the retry with the new token
         "POST salesloft.oauth_token": 1,
     }
-    stored = Connection.objects.get(pk=connection.pk)
-    assert stored.secrets["refresh_token"] != oauth["refresh_token"]
-    assert stored.secrets["access_token"] != oauth["access_token"]
-    assert stored.status == Connection.Status.HEALTHY
+    saved = Connection.objects.get(pk=connection.pk)
+    assert saved.secrets["refresh_token"] != oauth["refresh_token"]
+    assert saved.secrets["access_token"] != oauth["access_token"]
+    assert saved.status == Connection.Status.HEALTHY
 
 
 def test_a_revoked_refresh_token_turns_the_connection_needs_auth(
@@ -296,9 +251,9 @@ def test_a_revoked_refresh_token_turns_the_connection_needs_auth(
             identity_field="email_address",
         )
 
-    stored = Connection.objects.get(pk=connection.pk)
-    assert stored.status == Connection.Status.NEEDS_AUTH
-    assert all(p["email_address"] != "x@example.com" for p in _records(http, sandbox, "people"))
+    saved = Connection.objects.get(pk=connection.pk)
+    assert saved.status == Connection.Status.NEEDS_AUTH
+    assert all(p["email_address"] != "x@example.com" for p in stored(http, sandbox, "people"))
 
 
 def test_an_api_key_connection_checks_and_writes(sandbox, http, vendors, organization):
@@ -345,14 +300,14 @@ def test_a_tight_team_budget_is_waited_out_without_losing_records(sandbox, http,
     sandbox.app.faults.update({"budgets": {"salesloft": "4/1"}})
     connection.configuration = {**connection.configuration, "rate_limit": "8/1"}
     records = [{"email_address": f"burst{n}@example.com"} for n in range(10)]
-    _clear_log(http, sandbox)
+    clear_log(http, sandbox)
 
     batch = SalesloftDestination(connection).write(
         "people", "updateOrCreate", records, identity_field="email_address"
     )
 
     assert all(result.ok for result in batch.results)
-    emails = {p["email_address"] for p in _records(http, sandbox, "people")}
+    emails = {p["email_address"] for p in stored(http, sandbox, "people")}
     assert {r["email_address"] for r in records} <= emails
     statuses = http.get(f"{sandbox.url}/_sandbox/requests").json()["statuses"]
     assert statuses["200"] == 10 and statuses.get("429", 0) >= 1
@@ -362,7 +317,7 @@ def test_a_budget_the_limiter_knows_is_never_exceeded(sandbox, http, connection)
     sandbox.app.faults.update({"budgets": {"salesloft": "4/1"}})
     connection.configuration = {**connection.configuration, "rate_limit": "4/1"}
     records = [{"email_address": f"calm{n}@example.com"} for n in range(9)]
-    _clear_log(http, sandbox)
+    clear_log(http, sandbox)
 
     batch = SalesloftDestination(connection).write(
         "people", "updateOrCreate", records, identity_field="email_address"
@@ -373,21 +328,20 @@ def test_a_budget_the_limiter_knows_is_never_exceeded(sandbox, http, connection)
 
 
 def test_records_delivered_before_a_failure_stay_delivered(sandbox, http, destination):
-    # The third call fails for good: the first two people were created and must say so.
+    # The third upsert fails for good: the first two people were created and must say so. An
+    # upsert is idempotent, so the failed one was retried and is simply not sent.
     records = [{"email_address": f"early{n}@example.com"} for n in range(4)]
-    calls = {"n": 0}
-    real = destination.http.request
+    from_call(destination, 3, lambda: sandbox.app.faults.update({"error_rate": 1.0}))
 
-    def failing_third(method, path, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            sandbox.app.faults.update({"error_rate": 1.0})
-        return real(method, path, **kwargs)
-
-    destination.http.backoff_base = 0.01
-    destination.http.request = failing_third
     batch = destination.write("people", "updateOrCreate", records, identity_field="email_address")
-    assert [result.ok for result in batch.results] == [True, True, False, False]
+
+    assert [result.outcome for result in batch.results] == [
+        Outcome.ACCEPTED,
+        Outcome.ACCEPTED,
+        Outcome.NOT_SENT,
+        Outcome.NOT_SENT,
+    ]
     assert "Salesloft answered 500" in batch.results[2].message
-    stored = http.get(f"{sandbox.url}/_sandbox/records/salesloft/people").json()["data"]
-    assert {"early0@example.com", "early1@example.com"} <= {p["email_address"] for p in stored}
+    assert batch.failure is not None and not batch.failure.in_doubt
+    people = {p["email_address"] for p in stored(http, sandbox, "people")}
+    assert {"early0@example.com", "early1@example.com"} <= people
