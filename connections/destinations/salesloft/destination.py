@@ -130,6 +130,16 @@ class SalesloftDestination(Destination):
             return identity_email(value)
         return identity_as_given(value)
 
+    def validate_identity(self, target: str, identity_field: str, key: str) -> str:
+        """Only what is plainly no e-mail address (no @ at all) is held back; anything subtler
+        is Salesloft's to judge, in its own words ("email_address: is invalid")."""
+        if canonical(_record_kind(target), identity_field) == "email_address" and "@" not in key:
+            return (
+                f"{key} isn't an e-mail address, so Salesloft can't match a person by it. Fix "
+                "the e-mail in the model, or leave the row out."
+            )
+        return ""
+
     def write(
         self,
         target: str,

@@ -15,7 +15,11 @@ PEOPLE = (
     "SELECT email, first_name, last_name FROM users WHERE email IN "
     "(SELECT DISTINCT email FROM users ORDER BY email LIMIT 25)"
 )
-WITH_BAD_EMAIL = PEOPLE + " UNION ALL SELECT 'not-an-email', 'Bad', 'Address'"
+# One plainly no e-mail (held back before sending), one that Salesloft itself refuses.
+WITH_BAD_EMAIL = (
+    PEOPLE + " UNION ALL SELECT 'not-an-email', 'Bad', 'Address'"
+    " UNION ALL SELECT 'broken@example', 'Broken', 'Address'"
+)
 
 
 def people(http, sandbox):
@@ -41,24 +45,30 @@ def sync(make_sync, warehouse, salesloft):
 
 
 def test_the_first_run_creates_everyone_once_and_the_second_sends_nothing(sync, run, http, sandbox):
+    seeded = {p["email_address"] for p in people(http, sandbox)}
     first = run(sync)
     assert first.status == "completed", first.errors
     delivered = {p["email_address"]: p for p in people(http, sandbox)}
-    assert len(delivered) == 25
+    assert len(delivered.keys() - seeded) == 25
     assert first.insert_count + first.upsert_count == 25
     assert first.progress["duplicates_collapsed"] > 0
     assert SyncState.objects.filter(sync=sync, in_doubt=False).count() == 25
-    (rejected,) = RecordError.objects.filter(execution=first)
-    assert rejected.identity_value == "not-an-email"
-    assert "e-mail" in rejected.message.lower() or "email" in rejected.message.lower()
+    refused, held_back = RecordError.objects.filter(execution=first).order_by("operation")
+    assert (held_back.identity_value, held_back.operation) == ("not-an-email", "validate")
+    assert "isn't an e-mail address" in held_back.message
+    assert refused.identity_value == "broken@example"
+    assert "email_address: is invalid" in refused.message  # Salesloft's own words
 
     http.delete(f"{sandbox.url}/_sandbox/requests")
     second = run(sync)
     assert second.status == "completed", second.errors
-    assert writes(http, sandbox) == 0
     assert second.unchanged_count == 25
-    # The rejected record is tried again on every run until it is fixed.
-    assert RecordError.objects.filter(execution=second, identity_value="not-an-email").exists()
+    # The record Salesloft refused is tried again on every run until it is fixed: one call.
+    assert writes(http, sandbox) == 1
+    again = set(
+        RecordError.objects.filter(execution=second).values_list("identity_value", flat=True)
+    )
+    assert again == {"not-an-email", "broken@example"}
 
 
 def test_one_changed_row_is_one_update(sync, run, http, sandbox):
@@ -74,7 +84,7 @@ def test_one_changed_row_is_one_update(sync, run, http, sandbox):
     assert again.status == "completed", again.errors
     assert again.update_count + again.upsert_count == 1
     assert again.unchanged_count == 24
-    assert writes(http, sandbox) == 1
+    assert writes(http, sandbox) == 2  # the renamed person, and the refused one tried again
     renamed = next(p for p in people(http, sandbox) if p["email_address"] == first_person)
     assert renamed["first_name"] == "Renamed"
 
@@ -82,9 +92,11 @@ def test_one_changed_row_is_one_update(sync, run, http, sandbox):
 def test_a_dry_run_reports_what_would_change_and_sends_nothing(sync, run, http, sandbox):
     dry = run(sync, test=True)
     assert dry.status == "completed", dry.errors
-    assert dry.report["create"]["count"] == 25
+    assert dry.report["create"]["count"] == 26  # with the one Salesloft will refuse
     assert len(dry.report["create"]["samples"]) == 10
-    assert people(http, sandbox) == []
+    before = people(http, sandbox)
+    assert people(http, sandbox) == before
+    assert writes(http, sandbox) == 0
     assert not SyncState.objects.filter(sync=sync).exists()
 
 
