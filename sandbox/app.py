@@ -119,6 +119,13 @@ class Sandbox:
                 response = reply.response
             if request.method != "GET":
                 self.store.dirty = True
+        if (
+            endpoint not in emulator.fault_exempt
+            and faults.applies_to(emulator.key)
+            and faults.roll(faults.lost_answer_rate)
+        ):
+            time.sleep(faults.timeout_seconds)  # applied, but the answer comes too late
+            return response, "lost_answer"
         return response, ""
 
     def _record(

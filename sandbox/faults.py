@@ -17,6 +17,9 @@ class Faults:
     # A fraction of API requests hang this long before answering (the client should time out).
     timeout_rate: float = 0.0
     timeout_seconds: float = 30.0
+    # A fraction of API requests applied as usual whose answer then hangs timeout_seconds: the
+    # vendor did the work but the client gave up waiting (a create that may have been applied).
+    lost_answer_rate: float = 0.0
     # Access tokens issued from now on expire after this many seconds (None: the vendor's lifetime).
     token_ttl: int | None = None
     # Vendors the rates above apply to; empty means every vendor.
@@ -47,7 +50,7 @@ class Faults:
         self.validate()
 
     def validate(self) -> None:
-        for name in ("error_rate", "rate_limit_rate", "timeout_rate"):
+        for name in ("error_rate", "rate_limit_rate", "timeout_rate", "lost_answer_rate"):
             value = getattr(self, name)
             if not 0 <= float(value) <= 1:
                 raise ValueError(f"{name} must be between 0 and 1, not {value!r}")

@@ -140,6 +140,33 @@ class SalesloftDestination(Destination):
             )
         return ""
 
+    def reconcile(
+        self,
+        target: str,
+        identity_field: str,
+        identities: list[str],
+        *,
+        options: Mapping[str, Any] | None = None,
+    ) -> dict[str, str] | None:
+        """People and accounts whose create may have been applied are looked up by identity
+        (Salesloft creates carry no idempotency key). A cadence row is sent again instead: the
+        person is found before any create, and a repeated membership answers "already"."""
+        kind, cadence_id = _parse_target(target)
+        if cadence_id is not None:
+            return None
+        record_kind = _record_kind(kind)
+        key = canonical(record_kind, identity_field)
+        batch = Batch(
+            kind=record_kind,
+            key=key,
+            operation=Operation.INSERT,
+            identities=list(identities),
+            bodies=[{} for _ in identities],
+        )
+        found = self._writer.find(batch, list(range(len(identities))))
+        # Several matches: one of them is the record the create made; the first is kept.
+        return {identities[i]: str(ids[0]) for i, ids in found.items() if ids}
+
     def write(
         self,
         target: str,
