@@ -20,27 +20,16 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from connections.destinations.base import (
-    Operation,
-    RecordResult,
-    WriteBatch,
-    identity_as_given,
-)
-from connections.destinations.base import Outcome as Result
+from connections.destinations.base import Operation, WriteBatch, identity_as_given
 from connections.destinations.errors import DestinationError
 from connections.destinations.salesforce import matching
-from connections.destinations.salesforce.bulk import UNPROCESSED, Bulk
+from connections.destinations.salesforce.bulk import Bulk
 from connections.destinations.salesforce.client import SalesforceClient
 from connections.destinations.salesforce.collections import Collections
 from connections.destinations.salesforce.describe import FieldInfo, ObjectInfo
+from connections.destinations.salesforce.ledger import Ledger
 from connections.destinations.salesforce.options import LEAD_OR_CONTACT, TargetOptions
-from connections.destinations.salesforce.records import (
-    Answer,
-    Interrupted,
-    Outcome,
-    Row,
-    Unanswered,
-)
+from connections.destinations.salesforce.records import Interrupted, Outcome, Row, Unanswered
 from connections.destinations.salesforce.references import plan_omissions
 
 MODES = ("create", "update", "updateOrCreate", "remove")
@@ -48,18 +37,6 @@ OPERATIONS = {"create": Operation.INSERT, "update": Operation.UPDATE, "remove": 
 ALREADY_GONE = {"ENTITY_IS_DELETED", "INVALID_CROSS_REFERENCE_KEY"}
 # A known id that fails with one of these no longer names the record: look the identity up.
 STALE_ID = ALREADY_GONE | {"CANNOT_UPDATE_CONVERTED_LEAD"}
-# Rejections a later attempt may turn into an acceptance: a record another transaction held
-# locked ("other clients have to wait until the transaction completes",
-# https://developer.salesforce.com/docs/atlas.en-us.apexcode.meta/apexcode/langCon_apex_locking_statements.htm),
-# Salesforce's own transient failures, and records a Bulk job never got to.
-RETRYABLE = {
-    "UNABLE_TO_LOCK_ROW",
-    "UNKNOWN_EXCEPTION",
-    "SERVER_UNAVAILABLE",
-    "REQUEST_RUNNING_TOO_LONG",
-    UNPROCESSED,
-}
-
 Settle = Callable[[Row, Outcome], Outcome]
 
 
@@ -107,7 +84,7 @@ class SalesforceWrite:
         self.identities = [
             identity_as_given(r.get(identity_field)) if identity_field else "" for r in records
         ]
-        self.results: list[RecordResult | None] = [None] * len(records)
+        self.ledger = Ledger(self.identities, self._operation())
         self.by_known_id: set[int] = set()  # positions matched through known_ids
         self.looked_up: set[int] = set()  # positions whose known id turned out stale
 
@@ -129,23 +106,9 @@ class SalesforceWrite:
                 self._step(rows)
         except DestinationError as error:
             failure = error
-            for position, result in enumerate(self.results):
-                if result is None:
-                    self.results[position] = RecordResult.not_sent(
-                        self.identities[position], self._operation(), error.message
-                    )
-            if all(r is not None and r.outcome is Result.NOT_SENT for r in self.results):
+            if self.ledger.stopped(error.message):
                 raise  # nothing reached Salesforce: the whole write failed (needs_auth, cap)
-        return WriteBatch(
-            [
-                result
-                or RecordResult.not_sent(
-                    self.identities[i], self._operation(), "Syncline did not send this record."
-                )
-                for i, result in enumerate(self.results)
-            ],
-            failure=failure,
-        )
+        return self.ledger.batch(failure)
 
     def _step(self, rows: list[Row]) -> None:
         if self.mode == "create":
@@ -246,7 +209,7 @@ class SalesforceWrite:
         matches = self._match(rows, missing_ok=True)
         updates, creates = [], []
         for row in rows:
-            if self.results[row.position] is not None:
+            if self.ledger.settled(row.position):
                 continue
             match = matches.get(row.position)
             if match is None:
@@ -266,11 +229,11 @@ class SalesforceWrite:
         matches = self._match(rows, missing_ok=True)
         doomed = []
         for row in rows:
-            if self.results[row.position] is not None:
+            if self.ledger.settled(row.position):
                 continue
             match = matches.get(row.position)
             if match is None:
-                self._accept(
+                self.ledger.accept(
                     row.position,
                     Operation.DELETE,
                     changed=False,
@@ -286,19 +249,12 @@ class SalesforceWrite:
         """Run a step; records whose known id Salesforce says names nothing live any more are
         looked up by identity and run through the step again."""
         step(rows)
-        stale = sorted(
-            position
-            for position in self.by_known_id
-            if (result := self.results[position]) is not None
-            and result.outcome is Result.REJECTED
-            and result.code in STALE_ID
-        )
+        stale = self.ledger.rejected_with(self.by_known_id, STALE_ID)
         if not stale:
             return
         self.looked_up.update(stale)
         self.by_known_id.difference_update(stale)
-        for position in stale:
-            self.results[position] = None
+        self.ledger.forget(stale)
         again = [self._row(position) for position in stale]
         self._sort(again)
         step(again)
@@ -386,7 +342,7 @@ class SalesforceWrite:
                 if len(candidates) > 1 and not newest_wins:
                     if not ambiguous_ok:
                         ids = ", ".join(c.id for c in candidates[:5])
-                        self._fail(
+                        self.ledger.reject(
                             position,
                             f"{key.name} = {self.identities[position]} matches "
                             f"{len(candidates)} {name} records ({ids})",
@@ -396,7 +352,7 @@ class SalesforceWrite:
                 matches[row.position] = candidates[0]
         if not missing_ok:
             for position in pending:
-                self._fail(
+                self.ledger.reject(
                     position,
                     f"no {' or '.join(self.sobjects)} has {self.identity_field} = "
                     f"{self.identities[position]}",
@@ -411,7 +367,7 @@ class SalesforceWrite:
         info = self._info(match.sobject)
         if not matching.unchanged(row.values, match, info, {"id"}):
             return False
-        self._accept(row.position, Operation.UPDATE, match.id, changed=False)
+        self.ledger.accept(row.position, Operation.UPDATE, match.id, changed=False)
         return True
 
     # -- shaping ---------------------------------------------------------------------------
@@ -455,12 +411,12 @@ class SalesforceWrite:
             if omitting:
                 retry, notes = plan_omissions(chunk, outcomes, self.options, self._info)
             for row, outcome, note in zip(chunk, outcomes, notes, strict=True):
-                self._done(row, outcome, operation, note)
+                self.ledger.record(row.position, outcome, operation, note)
             if not retry:
                 continue
             again = self._call(operation, [row for _, row in retry], call, settle)
             for (index, row), outcome in zip(retry, again, strict=True):
-                self._done(row, outcome, operation, notes[index])
+                self.ledger.record(row.position, outcome, operation, notes[index])
 
     def _call(
         self,
@@ -477,59 +433,17 @@ class SalesforceWrite:
             for row, answer in zip(rows, stop.answers, strict=True):
                 if settle and isinstance(answer, Outcome):
                     answer = settle(row, answer)
-                self._done(row, answer, operation)
+                self.ledger.record(row.position, answer, operation)
             raise stop.error from None  # the failure itself (NeedsReauthorization stays one)
         except DestinationError as error:
             for row in rows:
-                self._done(row, Unanswered(error.in_doubt, error.message), operation)
+                self.ledger.record(
+                    row.position, Unanswered(error.in_doubt, error.message), operation
+                )
             raise
         if settle is None:
             return outcomes
         return [settle(row, outcome) for row, outcome in zip(rows, outcomes, strict=True)]
-
-    # -- results ---------------------------------------------------------------------------
-    def _done(self, row: Row, answer: Answer, operation: Operation, note: str = "") -> None:
-        identity = self.identities[row.position]
-        if isinstance(answer, Unanswered):
-            result = (
-                RecordResult.in_doubt(identity, operation, answer.message)
-                if answer.in_doubt
-                else RecordResult.not_sent(identity, operation, answer.message)
-            )
-        elif answer.ok:
-            if operation is Operation.UPSERT and answer.created is not None:
-                operation = Operation.INSERT if answer.created else Operation.UPDATE
-            result = RecordResult.accepted(identity, operation, answer.id)
-            result.message = note
-        else:
-            message = answer.message or "Salesforce refused the record without saying why"
-            if note:
-                message = f"{message} ({note})"
-            code = answer.code
-            result = RecordResult.rejected(
-                identity, operation, message, code=code, retryable=code in RETRYABLE
-            )
-        self.results[row.position] = result
-
-    def _accept(
-        self,
-        position: int,
-        operation: Operation,
-        destination_id: str = "",
-        *,
-        changed: bool,
-        message: str = "",
-    ) -> None:
-        result = RecordResult.accepted(
-            self.identities[position], operation, destination_id, changed=changed
-        )
-        result.message = message
-        self.results[position] = result
-
-    def _fail(self, position: int, message: str, *, code: str) -> None:
-        self.results[position] = RecordResult.rejected(
-            self.identities[position], self._operation(), f"{code}: {message}", code=code
-        )
 
 
 def _without_id(values: dict[str, Any]) -> dict[str, Any]:
