@@ -130,6 +130,7 @@ class SalesforceEmulator(SalesforceOAuth, BulkIngest, Emulator):
         self._cursors: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
         self._cursor_numbers = itertools.count(1)
         self._known_paths: Map | None = None  # the API's rules without the catch-all
+        self.bulk_in_progress_polls = {}
 
     def rules(self) -> list[Rule]:
         rules = [
@@ -198,6 +199,7 @@ class SalesforceEmulator(SalesforceOAuth, BulkIngest, Emulator):
         return record
 
     def seed(self) -> None:
+        self.bulk_in_progress_polls = {}  # a reset lets held Bulk jobs finish again
         self._seed(OBJECTS["Organization"], {
             "Id": ORG_ID, "Name": ORG_NAME, "OrganizationType": "Enterprise Edition",
             "InstanceName": "SYNC1", "IsSandbox": False, "TimeZoneSidKey": "America/Los_Angeles",
@@ -598,6 +600,17 @@ class SalesforceEmulator(SalesforceOAuth, BulkIngest, Emulator):
             raise not_found(
                 f"Provided external ID field does not exist or is not accessible: {field_name}"
             )
+        if key.name == "Id":
+            # "Only external ids are supported. Don't use record ids.": the request is refused
+            # as a whole, a 400 with Salesforce's error array. Salesforce doesn't publish the
+            # exact wording; INVALID_FIELD is its code for a field an upsert can't key on.
+            # https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-sobjects-collections-upsert.html
+            raise RequestError(
+                "INVALID_FIELD",
+                "Id is not an external ID field: sObject Collections upsert supports external "
+                "ids only, not record ids",
+                fields=("Id",),
+            )
         records, all_or_none = self._collection(request)
         org = self.org()
         for record in records:
@@ -615,7 +628,7 @@ class SalesforceEmulator(SalesforceOAuth, BulkIngest, Emulator):
         outcomes = []
         for record in records:
             value = value_of(record)
-            if key.name != "Id" and any(k.lower() == "id" for k in record):
+            if any(k.lower() == "id" for k in record):
                 message = f"Id not allowed when upserting by {key.name}"
                 outcomes.append(Outcome.failed("INVALID_FIELD", message, ["Id"]))
             elif value is not None and str(value).casefold() in repeated:

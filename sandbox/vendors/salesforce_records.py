@@ -501,11 +501,16 @@ class Org:
         return Outcome(record["Id"], created=False)
 
     def upsert(self, sobject: SObject, key: Field, value: Any, values: dict[str, Any]) -> Outcome:
-        """Update the one record whose `key` is `value`, or create one carrying it."""
+        """Update the one record whose `key` is `value`, or create one carrying it. On Id, a
+        record with no Id is created ("To force Salesforce to create a new record, set the name
+        of the external ID field to 'Id' and the external ID value to null",
+        https://developer.salesforce.com/docs/platform/mobile-sdk/guide/ref-rest-apis-collection-upsert.html)."""
+        if key.name == "Id":
+            if value in (None, ""):
+                return self.create(sobject, {k: v for k, v in values.items() if k.lower() != "id"})
+            return self.update(sobject, value, values)
         if value in (None, ""):
             return Outcome.failed("MISSING_ARGUMENT", f"{key.name} not specified")
-        if key.name == "Id":
-            return self.update(sobject, value, values)
         found = self.matches(sobject, key, value)
         if len(found) > 1:
             ids = ", ".join(r["Id"] for r in found)

@@ -183,3 +183,19 @@ def test_update_and_delete_jobs_address_records_by_id(http, sf):
     assert poll(http, sf, delete)["numberRecordsFailed"] == 0
     titles = query(http, sf, f"SELECT Title FROM Contact WHERE Id IN ('{first}', '{second}')")
     assert [r["Title"] for r in titles.json()["records"]] == ["Chief Data Officer"]
+
+
+def test_a_busy_org_keeps_a_closed_job_in_progress_for_the_polls_it_is_held(http, sf, sandbox):
+    sandbox.app.emulators["salesforce"].bulk_in_progress_polls = {"Contact": 2}
+    job = create_job(http, sf, object="Contact", operation="insert")
+    assert upload(http, sf, job, "LastName\nHeld\n").status_code == 201
+    assert close(http, sf, job).json()["state"] == "UploadComplete"
+    states = [
+        http.get(f"{sf.api}/jobs/ingest/{job['id']}", headers=sf.headers).json()["state"]
+        for _ in range(3)
+    ]
+    assert states == ["InProgress", "InProgress", "JobComplete"]
+    other = create_job(http, sf, object="Lead", operation="insert")  # not held
+    upload(http, sf, other, "LastName,Company\nFree,Acme\n")
+    close(http, sf, other)
+    assert poll(http, sf, other)["state"] == "JobComplete"

@@ -96,6 +96,7 @@ class ObjectInfo:
     deletable: bool
     queryable: bool
     fields: tuple[FieldInfo, ...]
+    key_prefix: str = ""  # the first three characters of its record ids (Contact: 003)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ObjectInfo:
@@ -107,6 +108,7 @@ class ObjectInfo:
             deletable=bool(data.get("deletable")),
             queryable=bool(data.get("queryable", True)),
             fields=tuple(FieldInfo.from_json(item) for item in data.get("fields", [])),
+            key_prefix=str(data.get("keyPrefix") or ""),
         )
 
     def field(self, name: str) -> FieldInfo | None:

@@ -2,16 +2,31 @@
 "Lead or Contact", which finds a person among both and creates what matches neither.
 
 Target settings (ingestion API, batch sizes, nulls, lookups, ...) come with each write as
-`target_options` (the sync's `target.configuration`), because they belong to the sync, not to
-the connection; options.TargetOptions documents each one.
+`options` (the sync's `target.configuration`), because they belong to the sync, not to the
+connection; options.TargetOptions documents each one.
+
+Identities are keyed as Salesforce matches them: external ids and Ids as given; e-mail fields
+trimmed and lower-cased, because SOQL compares text without case ("Comparisons on strings are
+case-sensitive for unique case-sensitive fields. For all other fields, comparisons are
+case-insensitive",
+https://developer.salesforce.com/docs/platform/salesforce-soql-sosl/guide/sforce-api-calls-soql-select-comparisonoperators.html),
+and an e-mail field is never a unique case-sensitive one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from connections.destinations.base import Destination, Mode, TargetObject, WriteBatch
+from connections.destinations.base import (
+    Destination,
+    Mode,
+    TargetObject,
+    WriteBatch,
+    identity_as_given,
+    identity_email,
+)
 from connections.destinations.errors import DestinationError
 from connections.destinations.http import VendorHTTP
 from connections.destinations.salesforce.client import SalesforceClient
@@ -60,6 +75,8 @@ class SalesforceDestination(Destination):
         super().__init__(connection)
         self.connection = connection
         self._client: SalesforceClient | None = None
+        self._matches_without_case: dict[tuple[str, str], bool] = {}
+        self.clock: Callable[[], float] = time.monotonic  # how long a Bulk job has run
 
     @property
     def client(self) -> SalesforceClient:
@@ -120,13 +137,28 @@ class SalesforceDestination(Destination):
         """A sync's target.configuration, checked (OptionsError lists every problem)."""
         return TargetOptions.parse(configuration, target=target)
 
-    def batch_size_for(self, target: str, configuration: Mapping[str, Any] | None = None) -> int:
+    def batch_size_for(self, target: str, options: Mapping[str, Any] | None = None) -> int:
         """How many records one write() should carry for this target's settings: a REST
-        target takes rest_batch_size; with Bulk possible, whole jobs (bulk_batch_size)."""
-        options = self.target_options(target, configuration)
-        if options.ingestion_api == "rest":
-            return options.rest_batch_size
-        return options.bulk_batch_size
+        target takes rest_batch_size (≤ 200, sObject Collections' maximum); where Bulk API 2.0
+        may be used, whole jobs (bulk_batch_size), which `automatic` sends through Bulk when
+        they hold more than bulk_threshold records and through collections of 200 otherwise."""
+        parsed = self.target_options(target, options)
+        if parsed.ingestion_api == "rest":
+            return parsed.rest_batch_size
+        return parsed.bulk_batch_size
+
+    def normalize_identity(self, target: str, identity_field: str, value: Any) -> str:
+        if identity_field.lower() != "id" and self._email_identity(target, identity_field):
+            return identity_email(value)
+        return identity_as_given(value)
+
+    def _email_identity(self, target: str, identity_field: str) -> bool:
+        key = (target, identity_field.lower())
+        if key not in self._matches_without_case:
+            names = ["Contact", "Lead"] if target == LEAD_OR_CONTACT else [target]
+            found = [self.client.describe(name).field(identity_field) for name in names]
+            self._matches_without_case[key] = any(f and f.type == "email" for f in found)
+        return self._matches_without_case[key]
 
     def write(
         self,
@@ -135,7 +167,8 @@ class SalesforceDestination(Destination):
         records: list[dict[str, Any]],
         *,
         identity_field: str,
-        target_options: Mapping[str, Any] | None = None,
+        options: Mapping[str, Any] | None = None,
+        known_ids: Mapping[str, str] | None = None,
     ) -> WriteBatch:
         plan = SalesforceWrite(
             self.client,
@@ -143,7 +176,9 @@ class SalesforceDestination(Destination):
             mode,
             records,
             identity_field=identity_field,
-            options=self.target_options(target, target_options),
+            options=self.target_options(target, options),
+            known_ids=known_ids,
             sleep=self.http.sleep,
+            clock=self.clock,
         )
         return plan.run()

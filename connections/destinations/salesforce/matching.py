@@ -43,7 +43,9 @@ def find(
     """Records whose `key` is one of `values`, newest first, keyed by identity_key."""
     columns = list(dict.fromkeys(["Id", key.name, *read]))
     has_modified = info.field("LastModifiedDate") is not None
-    literals = list(dict.fromkeys(literal(json_value(v), numeric=key.numeric) for v in values))
+    # An empty identity names no record (the engine never sends one where it matters).
+    wanted = [v for v in values if v not in (None, "")]
+    literals = list(dict.fromkeys(literal(json_value(v), numeric=key.numeric) for v in wanted))
     found: dict[str, list[Match]] = {}
     for group in in_lists(literals):
         # Every value is a quoted, escaped SOQL literal (soql.literal); names come from describe.

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
+from connections.destinations.errors import DestinationError
 from connections.destinations.salesforce.client import SfError, describe_errors
 from connections.destinations.salesforce.describe import ObjectInfo
 
@@ -43,6 +45,74 @@ class Outcome:
         errors = [SfError.from_json(error) for error in item.get("errors") or []]
         ok = bool(item.get("success")) and not errors
         return cls(ok, str(item.get("id") or ""), item.get("created"), errors)
+
+    @property
+    def code(self) -> str:
+        return next((error.code for error in self.errors if error.code), "")
+
+
+@dataclass
+class Unanswered:
+    """Salesforce said nothing about this record: it was not sent, or it is in doubt (the call
+    that carried it may have been applied: a create that timed out, a Bulk job still running)."""
+
+    in_doubt: bool
+    message: str
+
+
+Answer = Outcome | Unanswered
+
+
+class Interrupted(DestinationError):
+    """A transport call that failed partway. `answers` has one entry per row of the call:
+    Salesforce's outcome for the rows it settled, Unanswered for the others. `error` is the
+    failure itself (a NeedsReauthorization stays one), re-raised once the answers are kept."""
+
+    def __init__(self, error: DestinationError, answers: list[Answer]) -> None:
+        super().__init__(
+            error.message,
+            permanent=error.permanent,
+            status=error.status,
+            in_doubt=error.in_doubt,
+            code=error.code,
+        )
+        self.error = error
+        self.answers = answers
+
+
+class Answers:
+    """A call's outcomes, collected part by part (a collections call, a Bulk job), so that a
+    part failing later keeps what the earlier parts settled. Raise `interrupted(...)` `from
+    None`: the failure travels as its `error`, and is re-raised as itself."""
+
+    def __init__(self, count: int) -> None:
+        self.items: list[Answer | None] = [None] * count
+
+    def put(self, indexes: Iterable[int], outcomes: Iterable[Answer]) -> None:
+        for index, outcome in zip(indexes, outcomes, strict=True):
+            self.items[index] = outcome
+
+    def interrupted(
+        self, error: DestinationError, indexes: Iterable[int], *, in_doubt: bool | None = None
+    ) -> Interrupted:
+        """The failure of the part carrying `indexes`: those rows are in doubt when the
+        failing call may have been applied (`in_doubt`, by default the error's own flag);
+        rows no part has carried yet were not sent."""
+        indexes = list(indexes)
+        if isinstance(error, Interrupted):  # a nested part already knows row by row
+            self.put(indexes, error.answers)
+            error = error.error
+        else:
+            doubt = error.in_doubt if in_doubt is None else in_doubt
+            self.put(indexes, [Unanswered(doubt, error.message) for _ in indexes])
+        answers = [item or Unanswered(False, error.message) for item in self.items]
+        return Interrupted(error, answers)
+
+    def outcomes(self) -> list[Outcome]:
+        done = [item for item in self.items if isinstance(item, Outcome)]
+        if len(done) != len(self.items):
+            raise DestinationError("Salesforce's answer left a record without a result.")
+        return done
 
 
 @dataclass

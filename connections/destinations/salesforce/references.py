@@ -48,14 +48,15 @@ def invalid_reference_keys(row: Row, outcome: Outcome, info: ObjectInfo) -> set[
     return keys or None
 
 
-def omit_invalid_references(
+def plan_omissions(
     rows: list[Row],
     outcomes: list[Outcome],
-    call: Callable[[list[Row]], list[Outcome]],
     options: TargetOptions,
     describe: Callable[[str], ObjectInfo],
-) -> tuple[list[Outcome], list[str]]:
-    """The outcomes after any retry, and a note per record saying what was omitted."""
+) -> tuple[list[tuple[int, Row]], list[str]]:
+    """The rows to send again without their invalid lookups (index in `rows`, the row as it is
+    to be sent), and a note per record saying what was omitted. The caller sends the retry, so
+    a failing retry never hides the first call's answers."""
     notes = [""] * len(rows)
     retry: list[tuple[int, Row]] = []
     for index, (row, outcome) in enumerate(zip(rows, outcomes, strict=True)):
@@ -73,9 +74,4 @@ def omit_invalid_references(
             notes[index] = f"sent without {', '.join(sorted(bad))}: {outcome.message}"
         elif options.invalid_relationships == "omit_records":
             notes[index] = "left out (invalid_relationships is omit_records)"
-    if retry:
-        again = call([row for _, row in retry])
-        outcomes = list(outcomes)
-        for (index, _), outcome in zip(retry, again, strict=True):
-            outcomes[index] = outcome
-    return outcomes, notes
+    return retry, notes

@@ -5,31 +5,44 @@ Modes (polytomic-api.md §1.9): create (insert), update (find by identity, then 
 updateOrCreate (Salesforce's upsert on an external-id / idLookup field; or find-then-write when
 matching needs rules upsert cannot express: Lead or Contact, skip_converted), remove (find,
 then delete). A record is reported delivered only when Salesforce accepted it.
+
+Ids an earlier run learned (`known_ids`) spare the lookups; one that no longer names a live
+record (deleted, merged, a Lead converted since) is looked up by its identity again.
+
+A call failing partway keeps what Salesforce already answered: the failing call's records are
+in doubt when it may have been applied (a create that timed out, a Bulk job still running),
+the rest were not sent, and the failure is returned with them (WriteBatch.failure).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from connections.destinations.base import RecordResult, WriteBatch
+from connections.destinations.base import Operation, WriteBatch, identity_as_given
 from connections.destinations.errors import DestinationError
 from connections.destinations.salesforce import matching
 from connections.destinations.salesforce.bulk import Bulk
 from connections.destinations.salesforce.client import SalesforceClient
 from connections.destinations.salesforce.collections import Collections
 from connections.destinations.salesforce.describe import FieldInfo, ObjectInfo
+from connections.destinations.salesforce.ledger import Ledger
 from connections.destinations.salesforce.options import LEAD_OR_CONTACT, TargetOptions
-from connections.destinations.salesforce.records import Outcome, Row
-from connections.destinations.salesforce.references import omit_invalid_references
+from connections.destinations.salesforce.records import Interrupted, Outcome, Row, Unanswered
+from connections.destinations.salesforce.references import plan_omissions
 
 MODES = ("create", "update", "updateOrCreate", "remove")
+OPERATIONS = {"create": Operation.INSERT, "update": Operation.UPDATE, "remove": Operation.DELETE}
 ALREADY_GONE = {"ENTITY_IS_DELETED", "INVALID_CROSS_REFERENCE_KEY"}
+# A known id that fails with one of these no longer names the record: look the identity up.
+STALE_ID = ALREADY_GONE | {"CANNOT_UPDATE_CONVERTED_LEAD"}
+Settle = Callable[[Row, Outcome], Outcome]
 
 
 class Transport(Protocol):
     chunk_size: int  # records per call (collections) or per job (Bulk)
+    upserts_on_id: bool  # whether upsert takes Id as its key (Bulk does; collections don't)
 
     def insert(self, rows: list[Row]) -> list[Outcome]: ...
     def update(self, rows: list[Row]) -> list[Outcome]: ...
@@ -47,7 +60,9 @@ class SalesforceWrite:
         *,
         identity_field: str,
         options: TargetOptions,
+        known_ids: Mapping[str, str] | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if mode not in MODES:
             raise DestinationError(
@@ -61,77 +76,76 @@ class SalesforceWrite:
         self.records = records
         self.identity_field = identity_field
         self.options = options
+        self.known_ids = known_ids or {}
         self.sleep = sleep
+        self.clock = clock
         self.objects: dict[str, ObjectInfo] = {}  # describes fetched for this write
-        self.identities = [_text(r.get(identity_field)) if identity_field else "" for r in records]
-        self.results: list[RecordResult | None] = [None] * len(records)
-        self.answered = False  # whether Salesforce has said anything about a record yet
+        # The engine hands identities over normalised (Destination.normalize_identity).
+        self.identities = [
+            identity_as_given(r.get(identity_field)) if identity_field else "" for r in records
+        ]
+        self.ledger = Ledger(self.identities, self._operation())
+        self.by_known_id: set[int] = set()  # positions matched through known_ids
+        self.looked_up: set[int] = set()  # positions whose known id turned out stale
 
     # -- the plan --------------------------------------------------------------------------
     def run(self) -> WriteBatch:
-        rows = self._rows()
-        if self.multi or any("." in key for row in rows for key in row.values):
-            for name in self.sobjects:
-                self._info(name)  # relationship keys and field splitting need the shapes
-        self.transport: Transport = (
-            Bulk(self.client, self.options.bulk_batch_size, sleep=self.sleep)
-            if self.options.uses_bulk(len(rows))
-            else Collections(self.client, self.objects, self.options.rest_batch_size)
-        )
-        steps = {
-            "create": self._create,
-            "update": self._update,
-            "updateOrCreate": self._update_or_create,
-            "remove": self._remove,
-        }
+        failure: DestinationError | None = None
         try:
+            rows = [self._row(position) for position in range(len(self.records))]
+            self._sort(rows)
+            if self.multi or any("." in key for row in rows for key in row.values):
+                for name in self.sobjects:
+                    self._info(name)  # relationship keys and field splitting need the shapes
+            self.transport: Transport = (
+                Bulk(self.client, self.options.bulk_batch_size, sleep=self.sleep, clock=self.clock)
+                if self.options.uses_bulk(len(rows))
+                else Collections(self.client, self.objects, self.options.rest_batch_size)
+            )
             if rows:
-                steps[self.mode](rows)
+                self._step(rows)
         except DestinationError as error:
-            # Records Salesforce already answered for must be reported (an accepted create
-            # re-sent next run would be a duplicate); the rest are rejected with the reason.
-            # With no answer yet, the whole write failed: let the caller decide (needs_auth).
-            if not self.answered:
-                raise
-            for position, result in enumerate(self.results):
-                if result is None:
-                    self._fail(position, self._operation(), f"not sent: {error.message}")
-        return WriteBatch(
-            [
-                result
-                or RecordResult(self.identities[i], False, message="Salesforce did not answer")
-                for i, result in enumerate(self.results)
-            ]
-        )
+            failure = error
+            if self.ledger.stopped(error.message):
+                raise  # nothing reached Salesforce: the whole write failed (needs_auth, cap)
+        return self.ledger.batch(failure)
 
-    def _rows(self) -> list[Row]:
-        rows = []
+    def _step(self, rows: list[Row]) -> None:
+        if self.mode == "create":
+            self._create(rows)
+        elif self.mode == "update":
+            self._with_known_ids(self._update, rows)
+        elif self.mode == "updateOrCreate":
+            self._update_or_create(rows)
+        else:
+            self._remove(rows)
+
+    def _row(self, position: int) -> Row:
         keep_nulls = self.options.insert_null_values
-        for position, record in enumerate(self.records):
-            if self.mode != "create" and not self.identities[position]:
-                self._fail(position, self._operation(), f"{self.identity_field} is empty")
-                continue
-            values = {k: v for k, v in record.items() if v is not None or keep_nulls}
-            rows.append(Row(position, self.sobjects[0], values))
-        if self.options.sort_batches_by:
-            wanted = self.options.sort_batches_by.lower()
+        record = self.records[position]
+        values = {k: v for k, v in record.items() if v is not None or keep_nulls}
+        return Row(position, self.sobjects[0], values)
 
-            def sort_key(row: Row) -> tuple[bool, str]:
-                value = next((v for k, v in row.values.items() if k.lower() == wanted), None)
-                return (value is None, _text(value))
+    def _sort(self, rows: list[Row]) -> None:
+        if not self.options.sort_batches_by:
+            return
+        wanted = self.options.sort_batches_by.lower()
 
-            rows.sort(key=sort_key)
-        return rows
+        def sort_key(row: Row) -> tuple[bool, str]:
+            value = next((v for k, v in row.values.items() if k.lower() == wanted), None)
+            return (value is None, identity_as_given(value))
 
-    def _operation(self) -> str:
-        return {"create": "insert", "update": "update", "remove": "delete"}.get(self.mode, "upsert")
+        rows.sort(key=sort_key)
+
+    def _operation(self) -> Operation:
+        return OPERATIONS.get(self.mode, Operation.UPSERT)
 
     def _create(self, rows: list[Row]) -> None:
         for row in rows:
             if self.multi:
                 row.sobject = self._create_as(row)
             self._fit(row)
-        self._send("insert", _by_object(rows), self.transport.insert)
+        self._send(Operation.INSERT, _by_object(rows), self.transport.insert)
 
     def _update(self, rows: list[Row]) -> None:
         matches = self._match(rows, missing_ok=False)
@@ -144,11 +158,11 @@ class SalesforceWrite:
             row.values = {**_without_id(row.values), "Id": match.id}
             self._fit(row)
             changed.append(row)
-        self._send("update", _by_object(changed), self.transport.update)
+        self._send(Operation.UPDATE, _by_object(changed), self.transport.update)
 
     def _update_or_create(self, rows: list[Row]) -> None:
         if self.multi or (self.target.lower() == "lead" and self.options.skip_converted):
-            self._find_then_write(rows)
+            self._with_known_ids(self._find_then_write, rows)
             return
         if self.options.only_sync_different:
             matches = self._match(rows, missing_ok=True, ambiguous_ok=True)
@@ -157,6 +171,9 @@ class SalesforceWrite:
                 for row in rows
                 if row.position not in matches or not self._unchanged(row, matches[row.position])
             ]
+        if self.identity_field.lower() == "id" and not self.transport.upserts_on_id:
+            self._update_by_id_or_create(rows)
+            return
         by_id = self.identity_field.lower() == "id"
         for row in rows:
             if not by_id:
@@ -165,16 +182,34 @@ class SalesforceWrite:
                 self.identity_field, self.records[row.position].get(self.identity_field)
             )
         self._send(
-            "upsert",
+            Operation.UPSERT,
             rows,
             lambda chunk: self.transport.upsert(self.target, self.identity_field, chunk),
         )
+
+    def _update_by_id_or_create(self, rows: list[Row]) -> None:
+        """sObject Collections upsert takes external ids only ("Only external ids are supported.
+        Don't use record ids.",
+        https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-sobjects-collections-upsert.html),
+        so an Id identity is an update by Id; a record without one is created, as Salesforce's
+        own upsert on Id does with a null Id."""
+        updates, creates = [], []
+        for row in rows:
+            record_id = self.identities[row.position]
+            row.values = _without_id(row.values)
+            if record_id:
+                row.values["Id"] = record_id
+                updates.append(row)
+            else:
+                creates.append(row)
+        self._send(Operation.UPDATE, updates, self.transport.update)
+        self._send(Operation.INSERT, creates, self.transport.insert)
 
     def _find_then_write(self, rows: list[Row]) -> None:
         matches = self._match(rows, missing_ok=True)
         updates, creates = [], []
         for row in rows:
-            if self.results[row.position] is not None:
+            if self.ledger.settled(row.position):
                 continue
             match = matches.get(row.position)
             if match is None:
@@ -187,21 +222,66 @@ class SalesforceWrite:
                 updates.append(row)
         for row in updates + creates:
             self._fit(row)
-        self._send("update", _by_object(updates), self.transport.update)
-        self._send("insert", _by_object(creates), self.transport.insert)
+        self._send(Operation.UPDATE, _by_object(updates), self.transport.update)
+        self._send(Operation.INSERT, _by_object(creates), self.transport.insert)
 
     def _remove(self, rows: list[Row]) -> None:
         matches = self._match(rows, missing_ok=True)
         doomed = []
         for row in rows:
-            if self.results[row.position] is not None:
+            if self.ledger.settled(row.position):
                 continue
             match = matches.get(row.position)
             if match is None:
-                self._done(row, Outcome(True), "delete", "not in Salesforce: nothing to delete")
+                self.ledger.accept(
+                    row.position,
+                    Operation.DELETE,
+                    changed=False,
+                    message="not in Salesforce: nothing to delete",
+                )
                 continue
             doomed.append(Row(row.position, match.sobject, {"Id": match.id}))
-        self._send("delete", _by_object(doomed), self.transport.delete, settle=_gone_is_done)
+        delete = self.transport.delete
+        self._send(Operation.DELETE, _by_object(doomed), delete, settle=_gone_is_done)
+
+    # -- known ids -------------------------------------------------------------------------
+    def _with_known_ids(self, step: Callable[[list[Row]], None], rows: list[Row]) -> None:
+        """Run a step; records whose known id Salesforce says names nothing live any more are
+        looked up by identity and run through the step again."""
+        step(rows)
+        stale = self.ledger.rejected_with(self.by_known_id, STALE_ID)
+        if not stale:
+            return
+        self.looked_up.update(stale)
+        self.by_known_id.difference_update(stale)
+        self.ledger.forget(stale)
+        again = [self._row(position) for position in stale]
+        self._sort(again)
+        step(again)
+
+    def _known_match(self, row: Row) -> matching.Match | None:
+        """The Salesforce record an earlier run found for this identity. Not used when the
+        current values must be read anyway (only_sync_different)."""
+        if self.options.only_sync_different or row.position in self.looked_up:
+            return None
+        record_id = self.known_ids.get(self.identities[row.position])
+        if not record_id:
+            return None
+        sobject = self.sobjects[0]
+        if self.multi:  # which object: the id's key prefix says (Contact 003, Lead 00Q)
+            sobject = next(
+                (
+                    name
+                    for name in self.sobjects
+                    if self._info(name).key_prefix
+                    and str(record_id).startswith(self._info(name).key_prefix)
+                ),
+                "",
+            )
+            if not sobject:
+                return None
+        self.by_known_id.add(row.position)
+        return matching.Match(str(record_id), sobject)
 
     # -- matching --------------------------------------------------------------------------
     def _info(self, name: str) -> ObjectInfo:
@@ -223,14 +303,20 @@ class SalesforceWrite:
         self, rows: list[Row], *, missing_ok: bool, ambiguous_ok: bool = False
     ) -> dict[int, matching.Match]:
         """The Salesforce record each row's identity names; fails rows it cannot settle."""
+        matches: dict[int, matching.Match] = {}
+        pending: dict[int, Row] = {}
+        for row in rows:
+            known = self._known_match(row)
+            if known is not None:
+                matches[row.position] = known
+            else:
+                pending[row.position] = row
         by_id = self.identity_field.lower() == "id"
         if by_id and not self.multi and not self.options.only_sync_different:
-            return {
-                r.position: matching.Match(self.identities[r.position], r.sobject) for r in rows
-            }
+            for position, row in pending.items():
+                matches[position] = matching.Match(self.identities[position], row.sobject)
+            return matches
         newest_wins = self.multi or self.options.skip_converted
-        pending = {row.position: row for row in rows}
-        matches: dict[int, matching.Match] = {}
         for name in self.sobjects:
             if not pending:
                 break
@@ -244,7 +330,7 @@ class SalesforceWrite:
                 self.client,
                 info,
                 key,
-                [self.records[p][self.identity_field] for p in pending],
+                [self.records[p].get(self.identity_field) for p in pending],
                 read=read,
                 unconverted_only=name == "Lead" and newest_wins,
             )
@@ -256,9 +342,8 @@ class SalesforceWrite:
                 if len(candidates) > 1 and not newest_wins:
                     if not ambiguous_ok:
                         ids = ", ".join(c.id for c in candidates[:5])
-                        self._fail(
+                        self.ledger.reject(
                             position,
-                            self._operation(),
                             f"{key.name} = {self.identities[position]} matches "
                             f"{len(candidates)} {name} records ({ids})",
                             code="DUPLICATE_EXTERNAL_ID",
@@ -267,9 +352,8 @@ class SalesforceWrite:
                 matches[row.position] = candidates[0]
         if not missing_ok:
             for position in pending:
-                self._fail(
+                self.ledger.reject(
                     position,
-                    self._operation(),
                     f"no {' or '.join(self.sobjects)} has {self.identity_field} = "
                     f"{self.identities[position]}",
                     code="NOT_FOUND",
@@ -283,7 +367,7 @@ class SalesforceWrite:
         info = self._info(match.sobject)
         if not matching.unchanged(row.values, match, info, {"id"}):
             return False
-        self._done(row, Outcome(True, match.id), "unchanged")
+        self.ledger.accept(row.position, Operation.UPDATE, match.id, changed=False)
         return True
 
     # -- shaping ---------------------------------------------------------------------------
@@ -307,51 +391,59 @@ class SalesforceWrite:
     # -- sending ---------------------------------------------------------------------------
     def _send(
         self,
-        operation: str,
+        operation: Operation,
         rows: list[Row],
         call: Callable[[list[Row]], list[Outcome]],
         *,
-        settle: Callable[[Row, Outcome], Outcome] | None = None,
+        settle: Settle | None = None,
     ) -> None:
         """Send in the transport's chunks, recording each chunk's answers as they come, so a
         failure later in the write cannot hide what Salesforce already accepted."""
+        omitting = (
+            self.options.invalid_relationships != "error" or self.options.ignore_invalid_references
+        )
         size = self.transport.chunk_size
         for start in range(0, len(rows), size):
             chunk = rows[start : start + size]
-            outcomes = call(chunk)
+            outcomes = self._call(operation, chunk, call, settle)
+            retry: list[tuple[int, Row]] = []
             notes = [""] * len(chunk)
-            if (
-                self.options.invalid_relationships != "error"
-                or self.options.ignore_invalid_references
-            ):
-                outcomes, notes = omit_invalid_references(
-                    chunk, outcomes, call, self.options, self._info
-                )
+            if omitting:
+                retry, notes = plan_omissions(chunk, outcomes, self.options, self._info)
             for row, outcome, note in zip(chunk, outcomes, notes, strict=True):
-                self._done(row, settle(row, outcome) if settle else outcome, operation, note)
+                self.ledger.record(row.position, outcome, operation, note)
+            if not retry:
+                continue
+            again = self._call(operation, [row for _, row in retry], call, settle)
+            for (index, row), outcome in zip(retry, again, strict=True):
+                self.ledger.record(row.position, outcome, operation, notes[index])
 
-    # -- results ---------------------------------------------------------------------------
-    def _done(self, row: Row, outcome: Outcome, operation: str, note: str = "") -> None:
-        self.answered = True
-        if outcome.ok:
-            if operation == "upsert" and outcome.created is not None:
-                operation = "insert" if outcome.created else "update"
-            message = note
-        else:
-            message = outcome.message or "Salesforce refused the record without saying why"
-            if note:
-                message = f"{message} ({note})"
-        self.results[row.position] = RecordResult(
-            self.identities[row.position], outcome.ok, outcome.id, operation, message
-        )
-
-    def _fail(self, position: int, operation: str, message: str, *, code: str = "") -> None:
-        text = f"{code}: {message}" if code else message
-        self.results[position] = RecordResult(self.identities[position], False, "", operation, text)
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
+    def _call(
+        self,
+        operation: Operation,
+        rows: list[Row],
+        call: Callable[[list[Row]], list[Outcome]],
+        settle: Settle | None,
+    ) -> list[Outcome]:
+        """One transport call. When it fails, what it settled is recorded before the failure
+        goes on to stop the write; its other records are in doubt or not sent."""
+        try:
+            outcomes = call(rows)
+        except Interrupted as stop:
+            for row, answer in zip(rows, stop.answers, strict=True):
+                if settle and isinstance(answer, Outcome):
+                    answer = settle(row, answer)
+                self.ledger.record(row.position, answer, operation)
+            raise stop.error from None  # the failure itself (NeedsReauthorization stays one)
+        except DestinationError as error:
+            for row in rows:
+                self.ledger.record(
+                    row.position, Unanswered(error.in_doubt, error.message), operation
+                )
+            raise
+        if settle is None:
+            return outcomes
+        return [settle(row, outcome) for row, outcome in zip(rows, outcomes, strict=True)]
 
 
 def _without_id(values: dict[str, Any]) -> dict[str, Any]:
@@ -360,7 +452,7 @@ def _without_id(values: dict[str, Any]) -> dict[str, Any]:
 
 def _gone_is_done(row: Row, outcome: Outcome) -> Outcome:
     """Deleting what is already deleted (or never existed) leaves Salesforce as wanted."""
-    if not outcome.ok and {error.code for error in outcome.errors} <= ALREADY_GONE:
+    if not outcome.ok and outcome.errors and {e.code for e in outcome.errors} <= ALREADY_GONE:
         return Outcome(True, str(row.values["Id"]))
     return outcome
 

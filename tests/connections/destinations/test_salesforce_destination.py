@@ -3,72 +3,36 @@ per-record errors, collections of 200, Bulk API 2.0, the daily API cap, token re
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 
 from connections.destinations.errors import DestinationError, NeedsReauthorization
-from connections.destinations.registry import destination_for
 from connections.destinations.salesforce.destination import SalesforceDestination
 from connections.destinations.salesforce.options import LEAD_OR_CONTACT, OptionsError
 from connections.models import Connection
 from connections.services import connection_create
 from sandbox.oauth import DEMO_CLIENT
 from sandbox.warehouse_data import salesforce_contact_records
-from tests.sandbox.salesforce_support import connect
+from tests.connections.destinations.salesforce_support import (
+    by_email,
+    clear_log,
+    connection_for,
+    counts,
+    destination,
+    oauth_tokens,
+    stored,
+)
 
 pytestmark = pytest.mark.django_db
-
-NAMES = itertools.count(1)
 
 
 @pytest.fixture
 def oauth(vendors, sandbox, http):
-    """Tokens from the consent page and the token endpoint, as the OAuth wizard gets them."""
-    return connect(http, sandbox).token
-
-
-def connection_for(organization, oauth, **configuration) -> Connection:
-    return connection_create(
-        organization=organization,
-        name=f"Salesforce {next(NAMES)}",
-        type="salesforce",
-        values={
-            "domain": "login.salesforce.com",
-            "instance_url": oauth["instance_url"],
-            "access_token": oauth["access_token"],
-            "refresh_token": oauth["refresh_token"],
-            **configuration,
-        },
-    )
-
-
-def destination(connection: Connection) -> SalesforceDestination:
-    found = destination_for(connection)
-    assert isinstance(found, SalesforceDestination)
-    found.http.backoff_base = 0.01  # retries in milliseconds, not seconds
-    return found
+    return oauth_tokens(http, sandbox)
 
 
 @pytest.fixture
 def salesforce(organization, oauth) -> SalesforceDestination:
     return destination(connection_for(organization, oauth))
-
-
-def stored(http, sandbox, table: str) -> list[dict]:
-    return http.get(f"{sandbox.url}/_sandbox/records/salesforce/{table}").json()["data"]
-
-
-def by_email(http, sandbox, table: str = "Contact") -> dict[str, dict]:
-    return {r["Email"].lower(): r for r in stored(http, sandbox, table) if r.get("Email")}
-
-
-def counts(http, sandbox) -> dict[str, int]:
-    return http.get(f"{sandbox.url}/_sandbox/requests").json()["counts"]
-
-
-def clear_log(http, sandbox) -> None:
-    http.delete(f"{sandbox.url}/_sandbox/requests")
 
 
 # -- discovery ------------------------------------------------------------------------------
@@ -154,6 +118,8 @@ def test_per_record_errors_carry_salesforces_code_and_message(salesforce, http, 
     )
     results = batch.results
     assert results[0].message.startswith("REQUIRED_FIELD_MISSING: ")
+    assert results[0].outcome == "rejected" and results[0].code == "REQUIRED_FIELD_MISSING"
+    assert not results[0].retryable  # the same record fails the same way next time
     assert "LastName" in results[0].message
     assert results[1].message.startswith("INVALID_EMAIL_ADDRESS: ")
     assert results[2].ok
@@ -180,6 +146,7 @@ def test_update_by_email_finds_the_ids_first_then_updates(salesforce, http, sand
     assert [r.ok for r in batch.results] == [True, True, False]
     assert batch.results[0].destination_id == first["Id"]
     assert batch.results[2].message == "NOT_FOUND: no Contact has Email = nobody@example.com"
+    assert batch.results[2].code == "NOT_FOUND"
     contacts = by_email(http, sandbox)
     assert contacts[first["Email"].lower()]["Title"] == "CTO"
     assert contacts[second["Email"].lower()]["Title"] == "CFO"
@@ -246,7 +213,7 @@ def test_upserting_leads_by_a_duplicated_email_is_refused_unless_skip_converted(
         "updateOrCreate",
         [record],
         identity_field="Email",
-        target_options={"skip_converted": True},
+        options={"skip_converted": True},
     )
     assert batch.results[0].ok and batch.results[0].operation == "update"
     leads = [r for r in stored(http, sandbox, "Lead") if r["Email"] == "jordan.lee@example.com"]
@@ -263,6 +230,7 @@ def test_remove_deletes_what_the_identity_names(salesforce, http, sandbox):
     )
     assert [(r.ok, r.operation) for r in batch.results] == [(True, "delete"), (True, "delete")]
     assert "nothing to delete" in batch.results[1].message
+    assert [r.changed for r in batch.results] == [True, False]
     deleted = next(r for r in stored(http, sandbox, "Contact") if r["Id"] == first["Id"])
     assert deleted["IsDeleted"] is True
 
@@ -283,7 +251,7 @@ def test_lead_or_contact_updates_whichever_matches_and_creates_the_rest(salesfor
             },
         ],
         identity_field="Email",
-        target_options={"create_records_as": "ContactIfAccountId"},
+        options={"create_records_as": "ContactIfAccountId"},
     )
     assert [(r.ok, r.operation, r.destination_id[:3]) for r in batch.results] == [
         (True, "update", "003"),
@@ -311,7 +279,7 @@ def test_nulls_are_left_out_unless_insert_null_values(salesforce, http, sandbox)
         "update",
         [{"Email": email, "Title": None}],
         identity_field="Email",
-        target_options={"insert_null_values": True},
+        options={"insert_null_values": True},
     )
     assert by_email(http, sandbox)[email]["Title"] is None
 
@@ -324,17 +292,19 @@ def test_only_sync_different_sends_nothing_salesforce_already_holds(salesforce, 
         {"Email": second["Email"], "LastName": "Changed"},
     ]
     clear_log(http, sandbox)
-    batch = salesforce.write(
-        "Contact", "update", records, identity_field="Email", target_options=options
-    )
-    assert [(r.ok, r.operation) for r in batch.results] == [(True, "unchanged"), (True, "update")]
+    batch = salesforce.write("Contact", "update", records, identity_field="Email", options=options)
+    # Already as wanted: accepted, nothing changed (there is no "unchanged" operation).
+    assert [(r.ok, r.operation, r.changed) for r in batch.results] == [
+        (True, "update", False),
+        (True, "update", True),
+    ]
     assert batch.results[0].destination_id == first["Id"]
     assert counts(http, sandbox)["PATCH salesforce.collections"] == 1
     clear_log(http, sandbox)
     again = salesforce.write(
-        "Contact", "updateOrCreate", records, identity_field="Email", target_options=options
+        "Contact", "updateOrCreate", records, identity_field="Email", options=options
     )
-    assert [r.operation for r in again.results] == ["unchanged", "unchanged"]
+    assert [(r.operation, r.changed) for r in again.results] == [("update", False)] * 2
     assert "PATCH salesforce.collections_upsert" not in counts(http, sandbox)
 
 
@@ -376,7 +346,7 @@ def test_invalid_relationships_error_or_omit_values(salesforce, http, sandbox):
             },
         ],
         identity_field="Email",
-        target_options={"invalid_relationships": "omit_values", "insert_null_values": False},
+        options={"invalid_relationships": "omit_values", "insert_null_values": False},
     )
     assert [r.ok for r in omitted.results] == [True, True], omitted.results
     assert "sent without AccountId" in omitted.results[0].message
@@ -386,7 +356,7 @@ def test_invalid_relationships_error_or_omit_values(salesforce, http, sandbox):
         "create",
         [{**record, "Email": "left.out@example.com"}],
         identity_field="Email",
-        target_options={"invalid_relationships": "omit_records"},
+        options={"invalid_relationships": "omit_records"},
     )
     assert not left_out.results[0].ok
     assert "omit_records" in left_out.results[0].message
@@ -402,7 +372,7 @@ def test_sort_batches_by_keeps_results_in_the_callers_order(salesforce):
         "create",
         records,
         identity_field="Email",
-        target_options={"sort_batches_by": "Department", "rest_batch_size": 2},
+        options={"sort_batches_by": "Department", "rest_batch_size": 2},
     )
     assert [r.identity for r in batch.results] == [r["Email"] for r in records]
     assert all(r.ok for r in batch.results)
@@ -451,7 +421,7 @@ def test_collections_carry_at_most_200_records_a_call(salesforce, http, sandbox)
         "create",
         [{"LastName": f"Small {n}"} for n in range(5)],
         identity_field="Email",
-        target_options={"rest_batch_size": 2},
+        options={"rest_batch_size": 2},
     )
     assert len(smaller.accepted) == 5
     assert counts(http, sandbox)["POST salesforce.collections"] == 3
@@ -475,7 +445,7 @@ def test_bulk_ingest_maps_successful_and_failed_rows_back(salesforce, http, sand
         "updateOrCreate",
         records,
         identity_field="Email",
-        target_options={"ingestion_api": "bulk"},
+        options={"ingestion_api": "bulk"},
     )
     assert [(r.identity, r.ok, r.operation) for r in batch.results] == [
         (existing["Email"], True, "update"),
@@ -504,12 +474,10 @@ def test_automatic_ingestion_picks_bulk_above_the_threshold(salesforce, http, sa
     options = {"ingestion_api": "automatic", "bulk_threshold": 3}
     small = [{"LastName": f"Auto {n}"} for n in range(3)]
     clear_log(http, sandbox)
-    salesforce.write("Contact", "create", small, identity_field="Email", target_options=options)
+    salesforce.write("Contact", "create", small, identity_field="Email", options=options)
     assert "POST salesforce.ingest_jobs" not in counts(http, sandbox)
     large = [{"LastName": f"Auto {n}"} for n in range(4)]
-    batch = salesforce.write(
-        "Contact", "create", large, identity_field="Email", target_options=options
-    )
+    batch = salesforce.write("Contact", "create", large, identity_field="Email", options=options)
     assert len(batch.accepted) == 4
     assert counts(http, sandbox)["POST salesforce.ingest_jobs"] == 1
 
@@ -522,7 +490,7 @@ def test_bulk_update_and_delete_by_a_looked_up_identity(salesforce, http, sandbo
         "update",
         [{"Email": first["Email"], "Department": "Bulk"}],
         identity_field="Email",
-        target_options=bulk,
+        options=bulk,
     )
     assert updated.results[0].ok
     removed = salesforce.write(
@@ -530,7 +498,7 @@ def test_bulk_update_and_delete_by_a_looked_up_identity(salesforce, http, sandbo
         "remove",
         [{"Email": second["Email"]}],
         identity_field="Email",
-        target_options=bulk,
+        options=bulk,
     )
     assert removed.results[0].ok and removed.results[0].destination_id == second["Id"]
     contacts = {r["Id"]: r for r in stored(http, sandbox, "Contact")}
@@ -549,12 +517,16 @@ def test_the_daily_cap_stops_new_calls_and_reports_what_was_sent(organization, o
     # limits/ (call 1) tells the count; two collections calls fit, the third would be call 4.
     batch = capped.write("Contact", "create", records, identity_field="Email")
     assert len(batch.accepted) == 400
-    assert {r.message for r in batch.rejected} == {
-        "not sent: Salesforce API calls in the last 24 hours: 3, which has reached this "
+    cap_reached = (
+        "Salesforce API calls in the last 24 hours: 3, which has reached this "
         "connection's daily_api_calls cap (3; enforce_api_limits is on). Syncline starts no "
         "more calls until the count falls below it; the remaining records will be sent on "
         "the next run."
-    }
+    )
+    # The rest never reached Salesforce: not sent (not "rejected"), and the write says why.
+    assert len(batch.not_sent) == 200 and not batch.rejected
+    assert {r.message for r in batch.not_sent} == {cap_reached}
+    assert batch.failure is not None and batch.failure.message == cap_reached
     with pytest.raises(DestinationError, match=r"daily_api_calls cap \(3") as error:
         capped.write("Contact", "create", records[:1], identity_field="Email")
     assert error.value.permanent is False
