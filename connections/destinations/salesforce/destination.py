@@ -29,6 +29,7 @@ from connections.destinations.base import (
 )
 from connections.destinations.errors import DestinationError
 from connections.destinations.http import VendorHTTP
+from connections.destinations.salesforce import matching
 from connections.destinations.salesforce.client import SalesforceClient
 from connections.destinations.salesforce.describe import (
     SalesforceField,
@@ -159,6 +160,31 @@ class SalesforceDestination(Destination):
             found = [self.client.describe(name).field(identity_field) for name in names]
             self._matches_without_case[key] = any(f and f.type == "email" for f in found)
         return self._matches_without_case[key]
+
+    def reconcile(
+        self,
+        target: str,
+        identity_field: str,
+        identities: list[str],
+        *,
+        options: Mapping[str, Any] | None = None,
+    ) -> dict[str, str] | None:
+        """Records whose insert (REST collection or Bulk job) may have been applied, looked up
+        by identity with SOQL: found → its Id; not found → it wasn't created."""
+        names = ["Contact", "Lead"] if target == LEAD_OR_CONTACT else [target]
+        found: dict[str, str] = {}
+        for name in names:
+            info = self.client.describe(name)
+            key = info.field(identity_field)
+            if key is None:
+                continue
+            wanted = [i for i in identities if i not in found]
+            matches = matching.find(self.client, info, key, wanted, read=[])
+            for identity in wanted:
+                hits = matches.get(matching.identity_key(key, identity))
+                if hits:
+                    found[identity] = hits[0].id
+        return found
 
     def write(
         self,
