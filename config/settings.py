@@ -208,13 +208,8 @@ VENDORS = vendor_settings(SYNCLINE_SANDBOX_URL)
 
 # OAuth for destination connections (DESIGN.md §7). The backends are deliberately not in
 # AUTHENTICATION_BACKENDS and the pipeline only stores tokens on a Connection: nobody signs in
-# to Syncline with a Salesloft, Gong, LinkedIn or Salesforce account.
-SOCIAL_AUTH_AUTHENTICATION_BACKENDS = (
-    "connections.oauth.backends.SalesloftOAuth2",
-    "connections.oauth.backends.GongOAuth2",
-    "connections.oauth.backends.LinkedInAdsOAuth2",
-    "connections.oauth.backends.SalesforceConnectionOAuth2",
-)
+# to Syncline with a Salesloft, Gong, LinkedIn or Salesforce account. Which backends exist is
+# the tools' provider descriptions' to say (ConnectionStrategy.get_backends), not a setting.
 SOCIAL_AUTH_STRATEGY = "connections.oauth.strategy.ConnectionStrategy"
 SOCIAL_AUTH_PIPELINE = ("connections.oauth.pipeline.connection_store_tokens",)
 SOCIAL_AUTH_URL_NAMESPACE = "social"

@@ -129,10 +129,10 @@ def _source_health(connection: Connection) -> tuple[str, str]:
 
 def _destination_health(connection: Connection) -> tuple[str, str]:
     from connections.destinations.errors import DestinationError, NeedsReauthorization
-    from connections.destinations.registry import destination_for
+    from connections.destinations.registry import provider_for
 
     try:
-        destination_for(connection).check()
+        provider_for(connection.type).check(connection)
     except NeedsReauthorization as error:
         return Connection.Status.NEEDS_AUTH, error.message
     except DestinationError as error:
@@ -187,9 +187,9 @@ def connection_authorize(
     refused consent leaves nothing behind); with it, that connection's tokens are replaced
     (Reconnect). Tokens go to the encrypted secrets; the API host to the configuration.
     """
-    from connections.oauth.vendors import token_values
+    from connections.destinations.registry import provider_for
 
-    token_secrets, token_configuration = token_values(type, token_response)
+    token_secrets, token_configuration = provider_for(type).token_values(token_response)
     configuration = {**(configuration or {}), **token_configuration}
     secrets = {k: v for k, v in (secrets or {}).items() if v not in (None, "")}
     with transaction.atomic():
@@ -234,35 +234,35 @@ def _free_name(organization: Organization, name: str) -> str:
 def connection_api_key_save(
     *,
     organization: Organization,
+    type: str,
     name: str,
     api_key: str,
     connection: Connection | None = None,
     created_by: AbstractBaseUser | None = None,
 ) -> Connection:
-    """Connect Salesloft with an API key: checked with Salesloft first, saved only if it works.
+    """Connect a tool that takes an API key (its provider's `api_key` sign-in): checked with
+    the vendor first, saved only if it works.
 
     Raises DestinationError (the vendor's words) or ValidationError (the name); writes nothing
     then.
     """
-    from connections.destinations.registry import destination_for
+    from connections.destinations.registry import provider_for
 
     connection_name_check(organization=organization, name=name, connection=connection)
     configuration = {**(connection.configuration if connection else {}), "auth_method": "api_key"}
     trial = Connection(
         organization=organization,
         name=name,
-        type="salesloft",
+        type=type,
         configuration=configuration,
         secrets={"api_key": api_key},
     )
     if connection is not None:
         trial.pk = connection.pk
-    destination_for(trial).check()
+    provider_for(type).check(trial)
     with transaction.atomic():
         if connection is None:
-            connection = Connection(
-                organization=organization, type="salesloft", created_by=created_by
-            )
+            connection = Connection(organization=organization, type=type, created_by=created_by)
         else:
             connection = Connection.objects.select_for_update().get(pk=connection.pk)
         connection.name = name
@@ -276,7 +276,8 @@ def connection_api_key_save(
 
 
 def connection_accounts_set(*, connection: Connection, accounts: list[str]) -> Connection:
-    """LinkedIn Ads: the ad accounts the connection works with, saved as plain ids."""
+    """The accounts a tool's connection works with (its provider's account choice, e.g.
+    LinkedIn's ad accounts), saved as plain ids."""
     with transaction.atomic():
         connection = Connection.objects.select_for_update().get(pk=connection.pk)
         connection.configuration = {**connection.configuration, "accounts": list(accounts)}
@@ -330,9 +331,10 @@ def connection_revoke(
     """Ask the vendor to revoke the tokens; (revoked, the problem in words when it failed)."""
     import httpx
 
-    from connections.oauth.vendors import revocation_for
+    from connections.destinations.registry import tool_provider
 
-    revocation = revocation_for(type, configuration, secrets)
+    provider = tool_provider(type)
+    revocation = provider.revocation(configuration, secrets) if provider else None
     if revocation is None:
         return False, ""
     vendor = CONNECTION_TYPES[type].name

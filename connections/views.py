@@ -12,7 +12,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from connections import wizard
-from connections.forms import SOURCE_FORMS, TOOL_START_FORMS
+from connections.destinations.registry import PROVIDERS, tool_providers
+from connections.forms import SOURCE_FORMS
 from connections.models import Connection
 from connections.registry import CONNECTION_TYPES
 from connections.selectors import connection_get, connection_list
@@ -44,7 +45,7 @@ def connection_new(request: HttpRequest) -> HttpResponse:
         "connections/new.html",
         {
             "cards": [CONNECTION_TYPES[key] for key in SOURCE_FORMS],
-            "tool_cards": [CONNECTION_TYPES[key] for key in TOOL_START_FORMS],
+            "tool_cards": tool_providers(),
         },
     )
 
@@ -104,7 +105,7 @@ def _connection_form(
 
 @organization_required
 def connection_create_view(request: HttpRequest, type_key: str) -> HttpResponse:
-    if type_key in TOOL_START_FORMS:
+    if type_key in PROVIDERS:
         return wizard.tool_start(request, type_key)
     if type_key not in SOURCE_FORMS:
         raise Http404("Unknown connection type")
@@ -116,7 +117,7 @@ def connection_detail(request: HttpRequest, connection_id: str) -> HttpResponse:
     connection = connection_get(organization=request.organization, connection_id=connection_id)
     if connection is None:
         raise Http404("No such connection")
-    if connection.type in TOOL_START_FORMS:
+    if connection.type in PROVIDERS:
         return wizard.tool_detail(request, connection)
     if connection.type not in SOURCE_FORMS:
         raise Http404("No such connection")

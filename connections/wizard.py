@@ -4,13 +4,15 @@ Choose the tool → its start page (a name; Salesforce's options; or a Salesloft
 the vendor's consent page → back in Syncline (connections.oauth.pipeline saves the tokens and
 checks them) → LinkedIn: choose the ad accounts → done, showing the connection's health.
 Reconnect runs the same consent for a saved connection.
+
+What differs from tool to tool (the start form, an API-key sign-in, an account choice, the
+words) is the tool's provider description's (connections/destinations/provider.py).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,7 +20,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from connections.destinations.errors import DestinationError
-from connections.forms import TOOL_START_FORMS, AdAccountsForm, SalesloftApiKeyForm
+from connections.destinations.provider import ToolProvider, signs_in_with_api_key
+from connections.destinations.registry import PROVIDERS, destination_for, provider_for
 from connections.models import Connection
 from connections.oauth.pending import pending_start, wizard_error_pop
 from connections.oauth.views import oauth_begin
@@ -40,13 +43,14 @@ def _posted(request: HttpRequest) -> Any:
 
 
 def wizard_steps(type_key: str, current: str) -> list[dict[str, Any]]:
+    provider = provider_for(type_key)
     names = [
         ("choose", "Choose the tool"),
-        ("sign_in", f"Sign in to {CONNECTION_TYPES[type_key].name}"),
+        ("sign_in", f"Sign in to {provider.name}"),
         ("check", "Automatic check"),
     ]
-    if type_key == "linkedinads":
-        names.append(("accounts", "Choose ad accounts"))
+    if provider.account_choice is not None:
+        names.append(("accounts", provider.account_choice.step))
     names.append(("done", "Done"))
     position = [key for key, _ in names].index(current)
     return [
@@ -55,28 +59,29 @@ def wizard_steps(type_key: str, current: str) -> list[dict[str, Any]]:
     ]
 
 
-def _oauth_app_missing(type_key: str, configuration: dict[str, Any]) -> str:
+def _oauth_app_missing(provider: ToolProvider, configuration: dict[str, Any]) -> str:
     """Why the consent can't start (no OAuth app configured), or ""."""
-    if configuration.get("connect_mode") == "api" or settings.VENDORS[type_key].get("client_id"):
+    if provider.oauth_app_configured(configuration):
         return ""
-    name = CONNECTION_TYPES[type_key].name
-    prefix = f"SYNCLINE_{type_key.upper()}_"
+    prefix = f"SYNCLINE_{provider.key.upper()}_"
     return (
-        f"Syncline's {name} app is not set up yet. An administrator needs to set "
+        f"Syncline's {provider.name} app is not set up yet. An administrator needs to set "
         f"{prefix}CLIENT_ID and {prefix}CLIENT_SECRET (see README.md, 'Configuration')."
     )
 
 
 def tool_start(request: HttpRequest, type_key: str) -> HttpResponse:
-    """The start page. POST "oauth" goes to the vendor; POST "api_key" (Salesloft) checks the
-    key and saves the connection only if Salesloft accepts it."""
+    """The start page. POST "oauth" goes to the vendor; POST "api_key" (a tool whose provider
+    takes an API key, Salesloft) checks the key and saves the connection only if the vendor
+    accepts it."""
     organization = request.organization
-    use_api_key = type_key == "salesloft" and (
+    provider = provider_for(type_key)
+    use_api_key = provider.api_key is not None and (
         request.GET.get("method") == "api_key" or request.POST.get("action") == "api_key"
     )
     error = wizard_error_pop(request.session, type_key) if request.method == "GET" else ""
     initial = {"name": connection_name_suggest(organization=organization, type=type_key)}
-    form_class = SalesloftApiKeyForm if use_api_key else TOOL_START_FORMS[type_key]
+    form_class = provider.api_key.form if provider.api_key and use_api_key else provider.start_form
     form = form_class(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         name = form.cleaned_data["name"]
@@ -85,6 +90,7 @@ def tool_start(request: HttpRequest, type_key: str) -> HttpResponse:
             if use_api_key:
                 connection = connection_api_key_save(
                     organization=organization,
+                    type=type_key,
                     name=name,
                     api_key=form.cleaned_data["api_key"],
                     created_by=request.user,
@@ -95,7 +101,7 @@ def tool_start(request: HttpRequest, type_key: str) -> HttpResponse:
         except DestinationError as problem:
             error = problem.message
         else:
-            error = _oauth_app_missing(type_key, form.configuration())
+            error = _oauth_app_missing(provider, form.configuration())
             if not error:
                 pending_start(
                     request.session,
@@ -111,6 +117,7 @@ def tool_start(request: HttpRequest, type_key: str) -> HttpResponse:
         "connections/tool_start.html",
         {
             "spec": CONNECTION_TYPES[type_key],
+            "provider": provider,
             "form": form,
             "use_api_key": use_api_key,
             "error": error,
@@ -121,15 +128,17 @@ def tool_start(request: HttpRequest, type_key: str) -> HttpResponse:
 
 def tool_detail(request: HttpRequest, connection: Connection) -> HttpResponse:
     """A saved tool: its health, what is saved (secrets only as "saved"), Reconnect, Delete.
-    A Salesloft API-key connection can take a new key here."""
+    A connection that signs in with an API key (Salesloft) can take a new key here."""
+    provider = provider_for(connection.type)
     error = wizard_error_pop(request.session, str(connection.pk)) if request.method == "GET" else ""
     key_form = None
-    if connection.type == "salesloft" and connection.configuration.get("auth_method") == "api_key":
-        key_form = SalesloftApiKeyForm(_posted(request), initial={"name": connection.name})
+    if provider.api_key is not None and signs_in_with_api_key(connection):
+        key_form = provider.api_key.form(_posted(request), initial={"name": connection.name})
         if request.method == "POST" and key_form.is_valid():
             try:
                 connection_api_key_save(
                     organization=request.organization,
+                    type=connection.type,
                     name=key_form.cleaned_data["name"],
                     api_key=key_form.cleaned_data["api_key"],
                     connection=connection,
@@ -147,6 +156,7 @@ def tool_detail(request: HttpRequest, connection: Connection) -> HttpResponse:
         {
             "connection": connection,
             "spec": CONNECTION_TYPES[connection.type],
+            "provider": provider,
             "facts": connection_facts(connection=connection),
             "key_form": key_form,
             "error": error,
@@ -156,7 +166,7 @@ def tool_detail(request: HttpRequest, connection: Connection) -> HttpResponse:
 
 def _tool(request: HttpRequest, connection_id: str) -> Connection:
     connection = connection_get(organization=request.organization, connection_id=connection_id)
-    if connection is None or connection.type not in TOOL_START_FORMS:
+    if connection is None or connection.type not in PROVIDERS:
         raise Http404("No such connection")
     return connection
 
@@ -166,17 +176,13 @@ def _tool(request: HttpRequest, connection_id: str) -> Connection:
 def tool_reconnect(request: HttpRequest, connection_id: str) -> HttpResponse:
     """The consent again, for this connection: new tokens replace its old ones."""
     connection = _tool(request, str(connection_id))
-    if connection.configuration.get("auth_method") == "api_key":
-        messages.info(request, "Enter a new Salesloft API key below.")
+    provider = provider_for(connection.type)
+    if signs_in_with_api_key(connection):
+        messages.info(request, f"Enter a new {provider.name} API key below.")
         return redirect("connections:detail", connection.pk)
-    # Salesforce signs in where, and as which app, the connection says.
-    configuration = {
-        key: connection.configuration[key]
-        for key in ("domain", "connect_mode", "client_id")
-        if key in connection.configuration
-    }
-    secrets = {"client_secret": connection.secrets.get("client_secret", "")}
-    problem = _oauth_app_missing(connection.type, configuration)
+    # What the consent needs from the saved connection (Salesforce: where, as which app).
+    configuration, secrets = provider.reconnect_settings(connection)
+    problem = _oauth_app_missing(provider, configuration)
     if problem:
         messages.error(request, problem)
         return redirect("connections:detail", connection.pk)
@@ -187,7 +193,7 @@ def tool_reconnect(request: HttpRequest, connection_id: str) -> HttpResponse:
         name=connection.name,
         connection_id=str(connection.pk),
         configuration=configuration,
-        secrets=secrets if secrets["client_secret"] else None,
+        secrets=secrets or None,
     )
     return oauth_begin(request, connection.type)
 
@@ -207,12 +213,12 @@ def connection_check_view(request: HttpRequest, connection_id: str) -> HttpRespo
 
 @organization_required
 def tool_accounts(request: HttpRequest, connection_id: str) -> HttpResponse:
-    """LinkedIn Ads: choose the ad accounts, listed by LinkedIn for the person who consented."""
-    from connections.destinations.registry import destination_for
-
+    """A tool's account choice (LinkedIn's ad accounts), listed by the vendor for the person
+    who consented."""
     connection = _tool(request, str(connection_id))
-    if connection.type != "linkedinads":
-        raise Http404("Only LinkedIn Ads connections have ad accounts")
+    choice = provider_for(connection.type).account_choice
+    if choice is None:
+        raise Http404("This connection has no accounts to choose")
     error, choices = "", []
     try:
         values = destination_for(connection).parameter_values().get("accounts", [])
@@ -220,7 +226,7 @@ def tool_accounts(request: HttpRequest, connection_id: str) -> HttpResponse:
     except DestinationError as problem:
         error = problem.message
     chosen = [str(value) for value in connection.configuration.get("accounts", [])]
-    form = AdAccountsForm(_posted(request), choices=choices, initial={"accounts": chosen})
+    form = choice.form(_posted(request), choices=choices, initial={"accounts": chosen})
     if request.method == "POST" and form.is_valid():
         connection_accounts_set(connection=connection, accounts=form.cleaned_data["accounts"])
         return redirect("connections:done", connection.pk)
@@ -230,6 +236,7 @@ def tool_accounts(request: HttpRequest, connection_id: str) -> HttpResponse:
         {
             "connection": connection,
             "spec": CONNECTION_TYPES[connection.type],
+            "choice": choice,
             "form": form,
             "error": error,
             "steps": wizard_steps(connection.type, "accounts"),

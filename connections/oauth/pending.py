@@ -68,16 +68,6 @@ def pending_pop(session: SessionBase, type: str) -> PendingAuthorization | None:
     return pending
 
 
-def pending_credentials(session: SessionBase, type: str) -> tuple[str, str] | None:
-    """The connection's own OAuth app (Salesforce connect_mode "api"), else None."""
-    pending = pending_get(session, type)
-    if pending is None or pending.configuration.get("connect_mode") != "api":
-        return None
-    client_id = pending.configuration.get("client_id", "")
-    client_secret = pending.secrets.get("client_secret", "")
-    return (client_id, client_secret) if client_id and client_secret else None
-
-
 def wizard_error_set(session: SessionBase, page: str, message: str) -> None:
     """A message for the wizard page the person is sent back to (a type, or a connection id)."""
     session[ERROR_KEY] = {**session.get(ERROR_KEY, {}), page: message}

@@ -16,9 +16,9 @@ from social_core.backends.base import BaseAuth
 from social_core.exceptions import AuthResponseError, AuthSessionError
 from social_django.strategy import DjangoStrategy
 
+from connections.destinations.registry import provider_for
 from connections.models import Connection
 from connections.oauth.pending import pending_get, pending_pop
-from connections.oauth.vendors import REQUIRED_FIELDS
 from connections.selectors import connection_get
 from connections.services import connection_authorize
 from organizations.models import Membership
@@ -46,7 +46,7 @@ def connection_store_tokens(
         raise AuthSessionError(backend, code="session_context_missing", stage="pipeline")
     if str(membership.organization_id) != pending.organization_id:
         raise AuthSessionError(backend, code="user_mismatch", stage="pipeline")
-    for field in REQUIRED_FIELDS.get(backend.name, ()):
+    for field in provider_for(backend.name).required_token_fields:
         if not response.get(field):
             raise AuthResponseError(backend, code="missing_claim", claim=field, stage="pipeline")
     existing = None
@@ -71,9 +71,10 @@ def connection_store_tokens(
 
 
 def wizard_next_url(connection: Connection, *, reconnected: bool = False) -> str:
-    """LinkedIn asks which ad accounts to use (unless already chosen); then the done page."""
+    """A tool with an account choice (LinkedIn's ad accounts) asks for it, unless a reconnect
+    finds the accounts already chosen; then the done page."""
     if (
-        connection.type == "linkedinads"
+        provider_for(connection.type).account_choice is not None
         and connection.status == Connection.Status.HEALTHY
         and not (reconnected and connection.configuration.get("accounts"))
     ):

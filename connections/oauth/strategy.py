@@ -14,6 +14,12 @@ from social_django.strategy import DjangoStrategy
 
 
 class ConnectionStrategy(DjangoStrategy):
+    def get_backends(self) -> list[str]:
+        # Each tool's provider description names its backend, so a new tool needs no setting.
+        from connections.destinations.registry import tool_providers
+
+        return [provider.oauth_backend for provider in tool_providers()]
+
     def authenticate(self, backend: BaseAuth, **kwargs: Any) -> Any:
         kwargs.update(strategy=self, storage=self.storage, backend=backend)
         kwargs.pop("request", None)

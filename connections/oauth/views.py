@@ -16,6 +16,7 @@ from social_django import views as social_views
 from social_django.utils import load_backend, load_strategy
 
 from connections.destinations.errors import DestinationError
+from connections.destinations.registry import provider_for
 from connections.oauth.errors import oauth_error_message
 from connections.oauth.pending import pending_get, pending_pop, wizard_error_set
 from connections.registry import CONNECTION_TYPES
@@ -64,8 +65,9 @@ def oauth_complete(request: HttpRequest, backend: str) -> HttpResponse:
 
 
 def pending_peek_own_app(request: HttpRequest, backend: str) -> bool:
+    """Whether the consent used the connection's own OAuth app (its credentials were typed)."""
     pending = pending_get(request.session, backend)
-    return bool(pending and pending.configuration.get("connect_mode") == "api")
+    return bool(pending and provider_for(backend).uses_own_app(pending.configuration))
 
 
 def _back_to_wizard(request: HttpRequest, backend: str, message: str) -> HttpResponse:

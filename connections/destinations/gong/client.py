@@ -19,14 +19,10 @@ import httpx
 from django.conf import settings
 
 from connections.destinations.errors import DestinationError, NeedsReauthorization
-from connections.destinations.gong.hosts import (
-    CUSTOMER_API_HOST,
-    checked_api_base,
-    refreshed_api_base,
-)
+from connections.destinations.gong.hosts import checked_api_base
 from connections.destinations.http import OAuthBearer, VendorHTTP
 from connections.destinations.ratelimit import RateLimit, WindowLimiter, configured_rate_limit
-from connections.destinations.tokens import ConnectionTokens, Refresher, token_refresher
+from connections.destinations.tokens import ConnectionTokens
 from connections.models import Connection
 
 VENDOR = "Gong"
@@ -41,29 +37,6 @@ def api_base_url(connection: Connection) -> str:
     return checked_api_base(str(saved or settings.VENDORS["gong"]["api_url"]))
 
 
-def gong_refresher() -> Refresher:
-    """The shared refresh grant with Basic client auth, saving the (possibly new) API host under
-    the configuration key the rest of Syncline reads, when it is a Gong host."""
-    vendor = settings.VENDORS["gong"]
-    refresh = token_refresher(
-        token_url=vendor["token_url"],
-        client_id=vendor["client_id"],
-        client_secret=vendor["client_secret"],
-        basic_auth=True,
-        keep=(CUSTOMER_API_HOST,),
-    )
-
-    def refresh_for_gong(secrets: dict[str, Any], configuration: dict[str, Any]) -> dict[str, Any]:
-        new = refresh(secrets, configuration)
-        host = refreshed_api_base(new)
-        new.pop(CUSTOMER_API_HOST, None)
-        if host:
-            new[API_BASE] = host
-        return new
-
-    return refresh_for_gong
-
-
 def company_bucket(connection: Connection) -> str:
     """Gong counts per company; no API call names the company, so the connection stands for it
     unless a `company_id` was saved (several connections to one company then share the limit)."""
@@ -72,10 +45,12 @@ def company_bucket(connection: Connection) -> str:
 
 
 def gong_http(connection: Connection, *, rate: RateLimit) -> VendorHTTP:
+    from connections.destinations.gong.provider import GongProvider  # it imports this module
+
     return VendorHTTP(
         vendor=VENDOR,
         base_url=api_base_url(connection),
-        auth=OAuthBearer(ConnectionTokens(connection, gong_refresher())),
+        auth=OAuthBearer(ConnectionTokens(connection, GongProvider().refresher(connection))),
         bucket=company_bucket(connection),
         rate=configured_rate_limit(connection.configuration, rate, connection_name=connection.name),
         limiter=WindowLimiter(),

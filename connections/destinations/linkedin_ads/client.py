@@ -21,7 +21,7 @@ from django.conf import settings
 from connections.destinations.errors import DestinationError, NeedsReauthorization
 from connections.destinations.http import CallRecord, OAuthBearer, VendorHTTP
 from connections.destinations.ratelimit import RateLimit, WindowLimiter, configured_rate_limit
-from connections.destinations.tokens import ConnectionTokens, token_refresher
+from connections.destinations.tokens import ConnectionTokens
 from connections.models import Connection
 
 USERS_RATE = RateLimit(600, 60.0)
@@ -81,11 +81,9 @@ class LinkedInClient:
         self.base_url = str(vendor["api_url"])
         self.connection_id = connection.pk
         self.member_urn: str | None = connection.configuration.get("member_urn") or None
-        refresher = token_refresher(
-            token_url=vendor["token_url"],
-            client_id=vendor["client_id"],
-            client_secret=vendor["client_secret"],
-        )
+        from connections.destinations.linkedin_ads.provider import LinkedInAdsProvider
+
+        refresher = LinkedInAdsProvider().refresher(connection)
         self.auth = OAuthBearer(ConnectionTokens(connection, refresher))
         self.calls: list[CallRecord] = []
         self.rates = dict(rates)

@@ -33,12 +33,7 @@ from connections.destinations.salesforce.options import (
     is_salesforce_url,
     login_host,
 )
-from connections.destinations.tokens import (
-    ConnectionTokens,
-    Refresher,
-    RefreshRefused,
-    token_refresher,
-)
+from connections.destinations.tokens import ConnectionTokens, RefreshRefused
 from connections.models import Connection
 from connections.registry import CONNECTION_TYPES
 
@@ -151,7 +146,9 @@ class SalesforceClient:
         vendor = settings.VENDORS["salesforce"]
         self.version = api_version(str(vendor.get("api_version", "")))
         self.login_url = login_url(self.options.domain, str(vendor["login_url"]))
-        refresher = self._refresher(connection, vendor)
+        from connections.destinations.salesforce.provider import SalesforceProvider
+
+        refresher = SalesforceProvider().refresher(connection, options=self.options)
         tokens_class = _UnsavedTokens if connection._state.adding else ConnectionTokens
         self.tokens = tokens_class(connection, refresher)
         self.instance_url = self._instance_url()
@@ -166,19 +163,6 @@ class SalesforceClient:
         # Describe answers, for the life of this client only (one sync run or one page).
         self._objects: dict[str, ObjectInfo] = {}
         self._global: list[dict[str, Any]] | None = None
-
-    def _refresher(self, connection: Connection, vendor: dict[str, Any]) -> Refresher:
-        if self.options.connect_mode == "api":
-            client_id = self.options.client_id
-            client_secret = str(connection.secrets.get("client_secret", ""))
-        else:
-            client_id, client_secret = str(vendor["client_id"]), str(vendor["client_secret"])
-        return token_refresher(
-            token_url=f"{self.login_url}/services/oauth2/token",
-            client_id=client_id,
-            client_secret=client_secret,
-            keep=("instance_url",),
-        )
 
     def _instance_url(self) -> str:
         """The override, else the token answer's instance_url (refreshing once to learn it)."""

@@ -19,7 +19,7 @@ from django.conf import settings
 from connections.destinations.errors import DestinationError, NeedsReauthorization
 from connections.destinations.http import Auth, OAuthBearer, StaticHeaders, VendorHTTP
 from connections.destinations.ratelimit import RateLimit, WindowLimiter, configured_rate_limit
-from connections.destinations.tokens import ConnectionTokens, token_refresher
+from connections.destinations.tokens import ConnectionTokens
 from connections.models import Connection
 
 VENDOR = "Salesloft"
@@ -49,7 +49,6 @@ def team_bucket(connection: Connection) -> str:
 
 
 def _auth(connection: Connection) -> Auth:
-    vendor = settings.VENDORS["salesloft"]
     if auth_method(connection) == "api_key":
         key = connection.secrets.get("api_key")
         if not key:
@@ -58,12 +57,9 @@ def _auth(connection: Connection) -> Auth:
                 "(Settings > API Keys), or connect with OAuth instead."
             )
         return StaticHeaders({"Authorization": f"Bearer {key}"})
-    refresher = token_refresher(
-        token_url=vendor["token_url"],
-        client_id=vendor["client_id"],
-        client_secret=vendor["client_secret"],
-    )
-    return OAuthBearer(ConnectionTokens(connection, refresher))
+    from connections.destinations.salesloft.provider import SalesloftProvider
+
+    return OAuthBearer(ConnectionTokens(connection, SalesloftProvider().refresher(connection)))
 
 
 def salesloft_http(connection: Connection, *, rate: RateLimit) -> VendorHTTP:
