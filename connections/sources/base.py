@@ -61,6 +61,14 @@ class SourceField:
 
 
 @dataclass
+class RowStream:
+    """One query's columns, known before any row is read, then its rows in chunks."""
+
+    fields: list[SourceField]
+    chunks: Iterator[list[tuple[Any, ...]]]
+
+
+@dataclass
 class Preview:
     fields: list[SourceField]
     rows: list[tuple[Any, ...]] = field(default_factory=list)
@@ -98,6 +106,17 @@ class Source:
         self, query: str, chunk_rows: int = STREAM_CHUNK_ROWS
     ) -> Iterator[list[tuple[Any, ...]]]:
         """Rows in chunks, through a server-side cursor: memory stays flat however many rows."""
+        yield from self.open_stream(query, chunk_rows).chunks
+
+    def open_stream(self, query: str, chunk_rows: int = STREAM_CHUNK_ROWS) -> RowStream:
+        """Run the query once: its columns now, its rows as they are read (the sync engine
+        needs both, and a second query could see other columns)."""
+        rows = self._rows(query, chunk_rows)
+        fields = next(rows)
+        return RowStream(fields=fields, chunks=rows)  # type: ignore[arg-type]
+
+    def _rows(self, query: str, chunk_rows: int) -> Iterator[Any]:
+        """Yield the columns (list[SourceField]) once the query runs, then chunks of rows."""
         raise NotImplementedError
 
     def option(self, name: str, default: Any = None) -> Any:

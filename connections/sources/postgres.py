@@ -127,14 +127,13 @@ class PostgresSource(Source):
             fields = [self._field(column) for column in cursor.description or []]
             return Preview(fields=fields, rows=cursor.fetchall() if limit else [])
 
-    def stream(
-        self, query: str, chunk_rows: int = STREAM_CHUNK_ROWS
-    ) -> Iterator[list[tuple[Any, ...]]]:
+    def _rows(self, query: str, chunk_rows: int = STREAM_CHUNK_ROWS) -> Iterator[Any]:
         with self._connection() as connection:
             # A named cursor is a server-side cursor: rows arrive `chunk_rows` at a time.
             with connection.cursor(name=f"syncline_{uuid.uuid4().hex}") as cursor:
                 cursor.itersize = chunk_rows
                 cursor.execute(query)
+                yield [self._field(column) for column in cursor.description or []]
                 while chunk := cursor.fetchmany(chunk_rows):
                     yield chunk
 

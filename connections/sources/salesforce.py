@@ -104,8 +104,20 @@ class SalesforceSource(Source):
         *,
         include_deleted: bool | None = None,
     ) -> Iterator[list[tuple[Any, ...]]]:
+        rows = self._rows(query, chunk_rows, include_deleted=include_deleted)
+        next(rows)  # the columns
+        yield from rows
+
+    def _rows(
+        self,
+        query: str,
+        chunk_rows: int = STREAM_CHUNK_ROWS,
+        *,
+        include_deleted: bool | None = None,
+    ) -> Iterator[Any]:
         with _as_source_errors():
             resolved = self._resolve(query)
+            yield resolved.fields
             chunk: list[tuple[Any, ...]] = []
             pages = self.client.query_pages(
                 resolved.soql, include_deleted=self._deleted(include_deleted), page_size=chunk_rows

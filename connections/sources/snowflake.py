@@ -188,13 +188,12 @@ class SnowflakeSource(Source):
             fields = [self._field(column) for column in cursor.description or []]
             return Preview(fields=fields, rows=[tuple(row) for row in cursor.fetchall()])
 
-    def stream(
-        self, query: str, chunk_rows: int = STREAM_CHUNK_ROWS
-    ) -> Iterator[list[tuple[Any, ...]]]:
+    def _rows(self, query: str, chunk_rows: int = STREAM_CHUNK_ROWS) -> Iterator[Any]:
         with self._connection() as connection:
             cursor = connection.cursor()
             # The connector downloads result chunks as they are read, not all at once.
             cursor.execute(query)
+            yield [self._field(column) for column in cursor.description or []]
             while chunk := cursor.fetchmany(chunk_rows):
                 yield [tuple(row) for row in chunk]
 

@@ -33,6 +33,36 @@ class Tally:
     counts: Counter[str] = field(default_factory=Counter)
 
 
+def mark_in_flight(*, execution: SyncExecution, pending: list[Pending]) -> None:
+    """Before a batch is sent, its records are marked in doubt in one short transaction. A
+    worker killed between the vendor's answer and commit_batch leaves them so, and the next run
+    reconciles them at the vendor instead of creating them a second time. The delivered values
+    (hash) stay as they were: only the vendor's answer may change them."""
+    new = [p for p in pending if p.state_hash is None]
+    known = [p.identity for p in pending if p.state_hash is not None]
+    with transaction.atomic():
+        if new:
+            SyncState.objects.bulk_create(
+                [
+                    SyncState(
+                        sync_id=execution.sync_id,
+                        identity_key=p.identity,
+                        values_hash="",  # nothing delivered yet
+                        destination_id=p.destination_id,
+                        in_doubt=True,
+                    )
+                    for p in new
+                ],
+                update_conflicts=True,
+                unique_fields=["sync", "identity_key"],
+                update_fields=["in_doubt", "updated_at"],
+            )
+        if known:
+            SyncState.objects.filter(sync_id=execution.sync_id, identity_key__in=known).update(
+                in_doubt=True
+            )
+
+
 def commit_batch(
     *,
     execution: SyncExecution,
@@ -50,6 +80,8 @@ def commit_batch(
     delivered: list[SyncState] = []
     doubtful: list[SyncState] = []
     removed: list[str] = []
+    never_delivered: list[str] = []  # marked in flight, not taken: back to no state at all
+    back_as_before: list[str] = []  # marked in flight, not taken: the earlier delivery stands
     errors: list[RecordError] = []
     sync_id = execution.sync_id
     for item, result in zip(pending, batch.results, strict=True):
@@ -73,14 +105,20 @@ def commit_batch(
                 SyncState(
                     sync_id=sync_id,
                     identity_key=item.identity,
-                    values_hash=item.values_hash,
+                    # Not the values sent: whether they arrived is unknown. Found at the vendor
+                    # later, the record is then updated once more rather than trusted.
+                    values_hash=item.state_hash or "",
                     destination_id=item.destination_id,
                     in_doubt=True,
                 )
             )
-        elif result.outcome is Outcome.REJECTED:
-            errors.append(_record_error(execution, item, result))
-            tally.counts["error_count"] += 1
+        else:
+            if result.outcome is Outcome.REJECTED:
+                errors.append(_record_error(execution, item, result))
+                tally.counts["error_count"] += 1
+            if not removing:
+                bucket = never_delivered if item.state_hash is None else back_as_before
+                bucket.append(item.identity)
     now = timezone.now()
     with transaction.atomic():
         for rows in (delivered, doubtful):
@@ -91,8 +129,13 @@ def commit_batch(
                     unique_fields=["sync", "identity_key"],
                     update_fields=["values_hash", "destination_id", "in_doubt", "updated_at"],
                 )
+        states = SyncState.objects.filter(sync_id=sync_id)
         if removed:
-            SyncState.objects.filter(sync_id=sync_id, identity_key__in=removed).delete()
+            states.filter(identity_key__in=removed).delete()
+        if never_delivered:
+            states.filter(identity_key__in=never_delivered).delete()
+        if back_as_before:
+            states.filter(identity_key__in=back_as_before).update(in_doubt=False)
         if errors:
             RecordError.objects.bulk_create(errors)
         updates = {name: F(name) + n for name, n in tally.counts.items() if n}

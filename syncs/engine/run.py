@@ -23,7 +23,7 @@ from connections.destinations.errors import DestinationError, NeedsReauthorizati
 from connections.destinations.registry import destination_for
 from connections.sources.base import Source, SourceError
 from connections.sources.registry import source_for
-from syncs.engine.commit import commit_batch
+from syncs.engine.commit import commit_batch, mark_in_flight
 from syncs.engine.extract import Column, Row, rows_to_records
 from syncs.engine.heartbeat import heartbeat
 from syncs.engine.plan import PlanError, SyncPlan
@@ -134,7 +134,8 @@ class Run:
         self, plan: SyncPlan, source: Source, destination: Destination, spool: Spool
     ) -> None:
         query = self.execution.sync.model.query
-        columns = [Column(f.name, f.remote_type) for f in source.fields(query)]
+        stream = source.open_stream(query)  # one query: its columns, then its rows
+        columns = [Column(f.name, f.remote_type) for f in stream.fields]
         wanted = {
             destination.normalize_identity(plan.target, plan.identity_target or "", v)
             for v in self.execution.identities
@@ -144,7 +145,7 @@ class Run:
         for chunk in rows_to_records(
             plan,
             columns,
-            source.stream(query),
+            stream.chunks,
             normalize_identity=lambda value: destination.normalize_identity(
                 plan.target, plan.identity_target or "", value
             ),
@@ -320,6 +321,8 @@ class Run:
     ) -> None:
         self._check_canceled()
         started = time.monotonic()
+        if not removing:
+            mark_in_flight(execution=self.execution, pending=pending)
         batch: WriteBatch = destination.write(
             plan.target,
             mode,

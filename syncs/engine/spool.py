@@ -66,6 +66,7 @@ class Pending:
     record: dict[str, Any]
     values_hash: str
     destination_id: str  # from earlier runs, "" when none
+    state_hash: str | None = None  # the values delivered before; None when never delivered
 
 
 class Spool:
@@ -147,17 +148,17 @@ class Spool:
         """The records of one kind of change, in batches, in identity order."""
         if change == Change.GONE:
             sql = (
-                "SELECT s.identity, '{}', s.hash, s.destination_id FROM state s "
+                "SELECT s.identity, '{}', s.hash, s.destination_id, s.hash FROM state s "
                 "LEFT JOIN rows r USING (identity) WHERE r.identity IS NULL ORDER BY s.identity"
             )
         else:
             sql = _JOINED.format(
-                columns="r.identity, r.record, r.hash, coalesce(s.destination_id, '')",
+                columns="r.identity, r.record, r.hash, coalesce(s.destination_id, ''), s.hash",
                 where=_WHERE[change] + " ORDER BY r.identity",
             )
         cursor = self.db.execute(sql, {"resync": int(self.resync)})
         while chunk := cursor.fetchmany(batch):
-            yield [Pending(i, json.loads(record), h, d) for i, record, h, d in chunk]
+            yield [Pending(i, json.loads(record), h, d, old) for i, record, h, d, old in chunk]
 
     def conflicts(self, limit: int | None = None) -> Iterator[tuple[str, int]]:
         sql = "SELECT identity, copies FROM rows WHERE conflict = 1 ORDER BY identity"
