@@ -175,6 +175,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# Warehouses on loopback or private addresses (127.0.0.0/8, 10/8, 192.168/16, ...): refused
+# unless the administrator says the warehouse lives in the same private network (the demo
+# warehouse does). Link-local and metadata addresses are refused always (connections/hosts.py).
+SYNCLINE_ALLOW_PRIVATE_HOSTS = env.bool("SYNCLINE_ALLOW_PRIVATE_HOSTS", default=False)
+
 # Destination vendors: real URLs by default; the sandbox's with SYNCLINE_SANDBOX_URL.
 SYNCLINE_SANDBOX_URL = env.str("SYNCLINE_SANDBOX_URL", default="")
 VENDORS = vendor_settings(SYNCLINE_SANDBOX_URL)

@@ -15,6 +15,7 @@ import snowflake.connector
 from cryptography.hazmat.primitives import serialization
 from snowflake.connector import errors as sf_errors
 
+from connections.hosts import ensure_allowed_host, snowflake_host
 from connections.sources.base import (
     PREVIEW_ROWS,
     STREAM_CHUNK_ROWS,
@@ -99,6 +100,7 @@ class SnowflakeSource(Source):
 
     @contextmanager
     def _connection(self) -> Iterator[Any]:
+        ensure_allowed_host(snowflake_host(self.configuration))
         try:
             connection = snowflake.connector.connect(**self._connect_kwargs())
         except sf_errors.Error as error:
