@@ -133,6 +133,21 @@ def _resolve(host: str) -> list[IPAddress]:
     return addresses
 
 
+def _judge(host: str, *, resolve: bool) -> tuple[str | None, list[IPAddress]]:
+    """(why Syncline won't connect to `host` or None, the addresses that were checked)."""
+    host = (host or "").strip()
+    literal = _literal(host)
+    if literal is None and not _HOSTNAME.match(host):
+        return NOT_A_HOST.format(host=host), []
+    addresses = [literal] if literal is not None else (_resolve(host) if resolve else [])
+    verdicts = {_verdict(address) for address in addresses}
+    if "always" in verdicts:
+        return REFUSED_ALWAYS.format(host=host), []
+    if "private" in verdicts and not private_hosts_allowed():
+        return REFUSED.format(host=host), []
+    return None, addresses
+
+
 def host_refusal(host: str, *, resolve: bool = True) -> str | None:
     """Why Syncline won't connect to `host`, or None when it may.
 
@@ -140,33 +155,21 @@ def host_refusal(host: str, *, resolve: bool = True) -> str | None:
     address): for saving, where a name that doesn't resolve yet is no reason to refuse.
     A name that doesn't resolve passes here; the connection then fails as "could not be found".
     """
-    host = (host or "").strip()
-    literal = _literal(host)
-    if literal is None and not _HOSTNAME.match(host):
-        return NOT_A_HOST.format(host=host)
-    addresses = [literal] if literal is not None else (_resolve(host) if resolve else [])
-    verdicts = {_verdict(address) for address in addresses}
-    if "always" in verdicts:
-        return REFUSED_ALWAYS.format(host=host)
-    if "private" in verdicts and not private_hosts_allowed():
-        return REFUSED.format(host=host)
-    return None
+    return _judge(host, resolve=resolve)[0]
 
 
 def allowed_addresses(host: str) -> list[str]:
-    """The addresses Syncline may connect to for `host`, or HostRefused saying why not."""
-    problem = host_refusal(host)
+    """The addresses Syncline may connect to for `host` — exactly the ones checked, from one
+    lookup — or HostRefused saying why not."""
+    problem, addresses = _judge(host, resolve=True)
     if problem:
         raise HostRefused(problem)
-    literal = _literal(host.strip())
-    return [str(literal)] if literal is not None else [str(a) for a in _resolve(host.strip())]
+    return [str(address) for address in addresses]
 
 
 def ensure_allowed_host(host: str) -> None:
     """Raise HostRefused unless the policy lets Syncline connect to `host`."""
-    problem = host_refusal(host)
-    if problem:
-        raise HostRefused(problem)
+    allowed_addresses(host)
 
 
 def postgres_pinned(kwargs: dict[str, Any]) -> dict[str, Any]:

@@ -193,3 +193,21 @@ def test_an_allowed_host_that_does_not_answer_reads_the_same_closed_or_filtered(
             messages.append(failure.value.message.replace(str(port), "PORT"))
     assert messages[0] == messages[1]
     assert "Nothing answered at 127.0.0.1:PORT" in messages[0]
+
+
+def test_the_addresses_pinned_are_the_ones_checked_from_a_single_lookup(settings, dns, monkeypatch):
+    """A name that answers a public address first and the metadata address next can't slip
+    the second one past the check."""
+    settings.SYNCLINE_ALLOW_PRIVATE_HOSTS = False
+    answers = iter([["52.19.0.10"], ["169.254.169.254"], ["169.254.169.254"]])
+    real = socket.getaddrinfo
+
+    def rebinding(host, *args, **kwargs):
+        if host == "rebind.example.com":
+            address = next(answers)[0]
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, 0))]
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    pinned = postgres_pinned({"host": "rebind.example.com", "port": 5432})
+    assert pinned["hostaddr"] == "52.19.0.10"
