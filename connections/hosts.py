@@ -180,10 +180,13 @@ def postgres_pinned(kwargs: dict[str, Any]) -> dict[str, Any]:
     and to a refused one for the connection (DNS rebinding).
     https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-PARAMKEYWORDS
     """
-    host = str(kwargs.get("host") or "")
+    host = str(kwargs.get("host") or "").strip()
     addresses = allowed_addresses(host)
-    if not addresses or _literal(host) is not None:
-        return kwargs  # a literal address, or a name that doesn't resolve: libpq says so
+    if _literal(host) is not None:
+        return kwargs
+    if not addresses:
+        # Not left to libpq's own lookup, which could answer what this one didn't check.
+        raise SourceError(f"The host '{host}' could not be found. Check the spelling.")
     return {**kwargs, "host": ",".join([host] * len(addresses)), "hostaddr": ",".join(addresses)}
 
 

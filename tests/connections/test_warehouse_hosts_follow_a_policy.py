@@ -211,3 +211,11 @@ def test_the_addresses_pinned_are_the_ones_checked_from_a_single_lookup(settings
     monkeypatch.setattr(socket, "getaddrinfo", rebinding)
     pinned = postgres_pinned({"host": "rebind.example.com", "port": 5432})
     assert pinned["hostaddr"] == "52.19.0.10"
+
+
+def test_a_name_that_does_not_resolve_is_not_left_to_the_drivers_own_lookup(settings):
+    from connections.sources.base import SourceError
+
+    settings.SYNCLINE_ALLOW_PRIVATE_HOSTS = False
+    with pytest.raises(SourceError, match="could not be found"):
+        postgres_pinned({"host": "nonexistent.invalid", "port": 5432})
