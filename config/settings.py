@@ -202,6 +202,11 @@ SYNCLINE_HEARTBEAT_SECONDS = env.float("SYNCLINE_HEARTBEAT_SECONDS", default=15.
 SYNCLINE_HEARTBEAT_STALE_SECONDS = env.float("SYNCLINE_HEARTBEAT_STALE_SECONDS", default=120.0)
 SYNCLINE_CONTINUOUS_MIN_INTERVAL = env.float("SYNCLINE_CONTINUOUS_MIN_INTERVAL", default=60.0)
 
+# Warehouses on loopback or private addresses (127.0.0.0/8, 10/8, 192.168/16, ...): refused
+# unless the administrator says the warehouse lives in the same private network (the demo
+# warehouse does). Link-local and metadata addresses are refused always (connections/hosts.py).
+SYNCLINE_ALLOW_PRIVATE_HOSTS = env.bool("SYNCLINE_ALLOW_PRIVATE_HOSTS", default=False)
+
 # Destination vendors: real URLs by default; the sandbox's with SYNCLINE_SANDBOX_URL.
 SYNCLINE_SANDBOX_URL = env.str("SYNCLINE_SANDBOX_URL", default="")
 VENDORS = vendor_settings(SYNCLINE_SANDBOX_URL)

@@ -20,6 +20,8 @@ if "DATABASE_URL" not in os.environ and os.environ.get("SYNCLINE_TEST_SQLITE") !
 
 from config.settings import *  # noqa: F403
 
+# The tests' warehouses (the demo warehouse, PostgreSQL) listen on 127.0.0.1.
+SYNCLINE_ALLOW_PRIVATE_HOSTS = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 

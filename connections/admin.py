@@ -6,7 +6,9 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 
+from connections.hosts import warehouse_host_problem
 from connections.models import Connection
+from connections.secret_reuse import SecretsNeeded, secrets_to_use
 from connections.services import split_secrets
 
 
@@ -18,8 +20,11 @@ class ConnectionAdminForm(forms.ModelForm):
         label="Set secrets",
         widget=forms.PasswordInput(render_value=False),
         help_text='JSON, e.g. {"password": "..."}; only the keys given change. Leave empty to '
-        "keep the saved secrets.",
+        "keep the saved secrets — unless the host, account, port or user changes: then they "
+        "are needed again.",
     )
+
+    secrets: dict[str, Any]
 
     class Meta:
         model = Connection
@@ -39,14 +44,46 @@ class ConnectionAdminForm(forms.ModelForm):
             raise forms.ValidationError('Secrets must be a JSON object, e.g. {"password": "..."}.')
         return value
 
+    def clean(self) -> dict[str, Any]:
+        """The console's rules: the host policy, and saved secrets only where they were saved for.
+
+        An administrator who points a warehouse elsewhere (host, account, port, user…) sets its
+        secrets again, or the saved ones would be sent to the new place at the next check.
+        """
+        data = super().clean()
+        type_key, configuration = data.get("type"), data.get("configuration")
+        if self.errors or not type_key:
+            return data
+        if not isinstance(configuration, dict):
+            self.add_error("configuration", "The configuration must be a JSON object, e.g. {}.")
+            return data
+        configuration, misplaced = split_secrets(type_key, configuration)
+        problem = warehouse_host_problem(type_key, configuration, resolve=False)
+        if problem:
+            self.add_error("configuration", problem[1])
+            return data
+        saved = Connection.objects.filter(pk=self.instance.pk).first()
+        typed = {**misplaced, **(data.get("new_secrets") or {})}
+        try:
+            if saved is not None and saved.type != type_key and saved.secrets and not typed:
+                raise SecretsNeeded(type_key, ["connection type"])
+            self.secrets = secrets_to_use(
+                type_key=type_key,
+                saved_configuration=saved.configuration if saved else {},
+                saved_secrets=saved.secrets if saved and saved.type == type_key else {},
+                configuration=configuration,
+                typed=typed,
+            )
+        except SecretsNeeded as needed:
+            self.add_error("new_secrets", needed)
+        return data
+
     def save(self, commit: bool = True) -> Connection:
         connection = super().save(commit=False)
         # A secret typed into the configuration by mistake is moved to the encrypted secrets.
-        configuration, misplaced = split_secrets(connection.type, connection.configuration or {})
+        configuration, _misplaced = split_secrets(connection.type, connection.configuration or {})
         connection.configuration = configuration
-        new_secrets = {**misplaced, **(self.cleaned_data.get("new_secrets") or {})}
-        if new_secrets:
-            connection.secrets = {**connection.secrets, **new_secrets}
+        connection.secrets = self.secrets
         if commit:
             connection.save()
         return connection

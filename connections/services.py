@@ -12,8 +12,10 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from connections.hosts import warehouse_host_problem
 from connections.models import Connection
 from connections.registry import CONNECTION_TYPES, Role
+from connections.secret_reuse import secrets_to_use
 from organizations.models import Organization
 
 logger = logging.getLogger(__name__)
@@ -29,6 +31,21 @@ def split_secrets(type_key: str, values: dict[str, Any]) -> tuple[dict[str, Any]
     return configuration, secrets
 
 
+def _present(values: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in values.items() if value not in (None, "")}
+
+
+def _check_host(type: str, configuration: dict[str, Any]) -> None:
+    """The host policy's verdict on what needs no network (spelling, a literal address).
+
+    Names are resolved and checked when Syncline connects (connections/hosts.py), not here:
+    this runs inside a transaction, and a name may simply not resolve yet.
+    """
+    problem = warehouse_host_problem(type, configuration, resolve=False)
+    if problem:
+        raise ValidationError({problem[0]: problem[1]})
+
+
 @transaction.atomic
 def connection_create(
     *,
@@ -39,6 +56,8 @@ def connection_create(
     created_by: AbstractBaseUser | None = None,
 ) -> Connection:
     configuration, secrets = split_secrets(type, values)
+    configuration = _present(configuration)
+    _check_host(type, configuration)
     if Connection.objects.filter(organization=organization, name=name).exists():
         raise ValidationError(f"A connection named '{name}' already exists. Choose another name.")
     return Connection.objects.create(
@@ -46,7 +65,7 @@ def connection_create(
         name=name,
         type=type,
         configuration=configuration,
-        secrets=secrets,
+        secrets=_present(secrets),
         created_by=created_by,
     )
 
@@ -55,17 +74,27 @@ def connection_create(
 def connection_update(
     *, connection: Connection, name: str | None = None, values: dict[str, Any] | None = None
 ) -> Connection:
-    """Update settings; a secret left out (or empty) keeps its saved value (write-only)."""
+    """Update settings; a setting given as "" is cleared.
+
+    A secret left out (or empty) keeps its saved value (write-only) — unless the new settings
+    send secrets somewhere else (another host, port, user…: connections/secret_reuse.py); then
+    SecretsNeeded is raised unless they are given again, and only the ones given are kept.
+    """
     connection = Connection.objects.select_for_update().get(pk=connection.pk)
     if name is not None:
         connection.name = name
     if values:
         configuration, secrets = split_secrets(connection.type, values)
-        connection.configuration = {**connection.configuration, **configuration}
-        connection.secrets = {
-            **connection.secrets,
-            **{key: value for key, value in secrets.items() if value not in (None, "")},
-        }
+        merged = _present({**connection.configuration, **configuration})
+        _check_host(connection.type, merged)
+        connection.secrets = secrets_to_use(
+            type_key=connection.type,
+            saved_configuration=connection.configuration,
+            saved_secrets=connection.secrets,
+            configuration=merged,
+            typed=secrets,
+        )
+        connection.configuration = merged
     connection.save()
     return connection
 
@@ -90,13 +119,21 @@ def connection_test(
 ) -> None:
     """Try settings before they are saved; raises SourceError saying what is wrong.
 
-    With `existing`, secrets left empty fall back to the saved ones (forms never show them).
+    With `existing`, secrets left empty fall back to the saved ones (forms never show them) —
+    only while the settings still send them where they were saved for; else SecretsNeeded.
     """
     from connections.sources.registry import source_for
 
     configuration, secrets = split_secrets(type, values)
     if existing is not None:
-        secrets = {**existing.secrets, **{k: v for k, v in secrets.items() if v}}
+        secrets = secrets_to_use(
+            type_key=type,
+            saved_configuration=existing.configuration,
+            saved_secrets=existing.secrets,
+            configuration=configuration,
+            typed=secrets,
+        )
+    # The sources check the host policy (with the name resolved) before they connect.
     source_for(Connection(type=type, configuration=configuration, secrets=secrets)).check()
 
 

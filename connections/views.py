@@ -13,9 +13,11 @@ from django.shortcuts import redirect, render
 
 from connections import wizard
 from connections.destinations.registry import PROVIDERS, tool_providers
-from connections.forms import SOURCE_FORMS
+from connections.forms import SOURCE_FORMS, SourceConnectionForm
+from connections.kept_secrets import KeptSecrets
 from connections.models import Connection
 from connections.registry import CONNECTION_TYPES
+from connections.secret_reuse import SecretsNeeded
 from connections.selectors import connection_get, connection_list
 from connections.services import (
     connection_check,
@@ -55,15 +57,24 @@ def _connection_form(
 ) -> HttpResponse:
     """One page for new and saved warehouse connections: Test runs the check, Save checks first.
 
-    Nothing is saved unless the check passes, so no half-made connection is left behind.
+    Nothing is saved unless the check passes, so no half-made connection is left behind. The
+    secrets typed for a Test are kept (encrypted, in the session) for the Save that follows,
+    since password boxes are never filled back in.
     """
-    form = SOURCE_FORMS[type_key](request.POST or None, connection=connection)
+    kept = KeptSecrets(
+        request.session, type_key=type_key, connection_id=connection.pk if connection else None
+    )
+    form = SOURCE_FORMS[type_key](request.POST or None, connection=connection, kept=kept)
     result = None
     if request.method == "POST" and form.is_valid():
+        kept.keep(configuration=form.configuration(), secrets=form.typed_secrets())
+        form.mark_kept(form.typed_secrets())
         try:
             connection_test(type=type_key, values=form.values(), existing=connection)
         except SourceError as error:
             result = ("error", error.message, error.detail)
+        except ValidationError as error:  # the form checks the same; this is the backstop
+            result = ("error", error.messages[0], "")
         else:
             result = (
                 "success",
@@ -86,8 +97,9 @@ def _connection_form(
                         values=form.values(),
                     )
             except ValidationError as error:
-                form.add_error("name", error.messages[0])
+                _add_errors(form, error)
             else:
+                kept.forget()
                 connection_check(connection=connection)
                 messages.success(request, f"{connection.name} is connected.")
                 return redirect("connections:list")
@@ -101,6 +113,17 @@ def _connection_form(
             "connection": connection,
         },
     )
+
+
+def _add_errors(form: SourceConnectionForm, error: ValidationError) -> None:
+    """A service's refusal on the field it names (the name, when it names none)."""
+    if isinstance(error, SecretsNeeded):  # the settings changed meanwhile
+        form.add_error(form.secret_fields[0], error)
+    elif hasattr(error, "error_dict"):
+        for field, problems in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, problems)
+    else:
+        form.add_error("name", error.messages[0])
 
 
 @organization_required

@@ -35,7 +35,9 @@ class SqlModel(models.Model):
         verbose_name = "SQL model"
         constraints = [
             models.UniqueConstraint(
-                fields=["organization", "name"], name="model_name_unique_per_org"
+                fields=["organization", "name"],
+                name="model_name_unique_per_org",
+                violation_error_message="A model with this name already exists. Choose another.",
             ),
         ]
 

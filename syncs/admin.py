@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
+from console.admin_mixins import SavedThroughServicesAdmin
 from syncs.models import RecordError, Sync, SyncExecution, SyncState
+from syncs.services import sync_validate
 
 
 class ReadOnlyHistoryAdmin(admin.ModelAdmin):
@@ -25,8 +31,59 @@ class ReadOnlyHistoryAdmin(admin.ModelAdmin):
         return False
 
 
+class SyncAdminForm(forms.ModelForm):
+    """Checked by sync_validate, as the console and the API check a sync: the target exists on
+    that connection and offers the mode, the mappings are well-formed, all in one organization.
+
+    sync_validate asks the vendor for its targets: SavedThroughServicesAdmin keeps the admin's
+    transaction away from that call.
+    """
+
+    class Meta:
+        model = Sync
+        fields = [
+            "organization",
+            "name",
+            "model",
+            "target_connection",
+            "target_object",
+            "target_create",
+            "target_configuration",
+            "mode",
+            "identity",
+            "fields",
+            "override_fields",
+            "schedule",
+            "active",
+            "sync_all_records",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        needed = ("organization", "model", "target_connection", "mode")
+        if any(name in self.errors or data.get(name) is None for name in needed):
+            return data
+        try:
+            sync_validate(
+                organization=data["organization"],
+                model=data["model"],
+                target_connection=data["target_connection"],
+                target_object=data.get("target_object") or "",
+                target_create=data.get("target_create") or {},
+                mode=data["mode"],
+                identity=data.get("identity"),
+                fields=data.get("fields") if data.get("fields") is not None else [],
+                override_fields=data.get("override_fields") or [],
+            )
+        except ValidationError as error:
+            for name, sentences in error.message_dict.items():
+                self.add_error(name if name in self.fields else None, sentences)
+        return data
+
+
 @admin.register(Sync)
-class SyncAdmin(admin.ModelAdmin):
+class SyncAdmin(SavedThroughServicesAdmin):
+    form = SyncAdminForm
     list_display = [
         "name",
         "organization",

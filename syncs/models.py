@@ -72,13 +72,24 @@ class Sync(models.Model):
     class Meta:
         ordering = ["-updated_at", "id"]
         constraints = [
+            # Each constraint says in a sentence what it refuses: a form (the admin's) shows
+            # violation_error_message where Django would otherwise name the constraint.
             models.UniqueConstraint(
-                fields=["organization", "name"], name="sync_name_unique_per_org"
+                fields=["organization", "name"],
+                name="sync_name_unique_per_org",
+                violation_error_message="A sync with this name already exists. Choose another.",
             ),
-            models.CheckConstraint(condition=Q(mode__in=SyncMode.values), name="sync_mode_valid"),
+            models.CheckConstraint(
+                condition=Q(mode__in=SyncMode.values),
+                name="sync_mode_valid",
+                violation_error_message="Choose one of the sync modes offered.",
+            ),
             models.CheckConstraint(
                 condition=~Q(target_object="") | ~Q(target_create={}),
                 name="sync_has_target_object_or_create",
+                violation_error_message=(
+                    "Pick the target to write into, or give the properties of a new one to create."
+                ),
             ),
         ]
         indexes = [models.Index(fields=["organization", "-updated_at"])]
@@ -151,16 +162,19 @@ class SyncExecution(models.Model):
                 fields=["sync"],
                 condition=Q(status__in=["running", "canceling"]),
                 name="one_running_execution_per_sync",
+                violation_error_message="This sync is already running; it runs once at a time.",
             ),
             models.UniqueConstraint(
                 fields=["sync"],
                 condition=Q(status__in=["created", "queued"]),
                 name="one_waiting_execution_per_sync",
+                violation_error_message="A run of this sync is already waiting to start.",
             ),
             models.CheckConstraint(
                 condition=Q(completed_at__isnull=True)
                 | Q(status__in=["completed", "failed", "canceled", "interrupted"]),
                 name="execution_completed_only_when_terminal",
+                violation_error_message="Only a finished run has a completion time.",
             ),
         ]
         indexes = [
@@ -227,7 +241,9 @@ class SyncState(models.Model):
         verbose_name = "sync state"
         constraints = [
             models.UniqueConstraint(
-                fields=["sync", "identity_key"], name="one_state_per_sync_identity"
+                fields=["sync", "identity_key"],
+                name="one_state_per_sync_identity",
+                violation_error_message="This sync already keeps the state of that record.",
             ),
         ]
 

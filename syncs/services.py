@@ -1,15 +1,23 @@
-"""Writes for syncs and their executions."""
+"""Writes for syncs and their executions, and the checks a sync's settings must pass."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
 from uuid import UUID
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from connections.models import Connection
+from connections.registry import CONNECTION_TYPES, Role
+from models_app.models import SqlModel
+from organizations.models import Organization
 from syncs.events import execution_event_record
-from syncs.models import Sync, SyncExecution
+from syncs.models import Sync, SyncExecution, SyncMode
 
 
 def sync_execution_claim(*, execution_id: UUID | str) -> bool:
@@ -213,3 +221,211 @@ def sync_execution_reap(*, now: dt.datetime | None = None) -> list[SyncExecution
         if not canceling:
             resumed.append(sync_execution_start(sync=execution.sync, trigger=execution.trigger))
     return resumed
+
+
+# -- validating a sync's settings (the admin today; the console's sync builder and the API) ----
+
+IDENTITY_FUNCTIONS = ("Equality", "ISubstring", "OneOf", "DomainMatch", "HostnameMatch")
+
+
+def sync_validate(
+    *,
+    organization: Organization,
+    model: SqlModel,
+    target_connection: Connection,
+    target_object: str = "",
+    target_create: Mapping[str, Any] | None = None,
+    mode: str,
+    identity: Any = None,
+    fields: Any = (),
+    override_fields: Any = (),
+) -> None:
+    """Raise ValidationError({setting: [sentences]}) unless these settings make a sync that
+    can run: everything in one organization, a target the connection offers (or one it can
+    create), a mode that target offers, an identity when the mode needs one, and mappings of
+    the reference's shapes (reference/polytomic-api.md §5.1) over the model's columns.
+
+    Lists the connection's targets at the vendor: call it outside any transaction.
+    """
+    problems: dict[str, list[str]] = defaultdict(list)
+    _check_organization(problems, organization, model, target_connection)
+    _check_mappings(problems, model, identity, fields, override_fields)
+    if not problems.get("target_connection"):
+        _check_target(
+            problems,
+            target_connection,
+            target_object.strip(),
+            dict(target_create or {}),
+            mode,
+            identity,
+        )
+    found = {setting: sentences for setting, sentences in problems.items() if sentences}
+    if found:
+        raise ValidationError(found)
+
+
+def _check_organization(
+    problems: dict[str, list[str]],
+    organization: Organization,
+    model: SqlModel,
+    target_connection: Connection,
+) -> None:
+    if model.organization_id != organization.pk or model.source.organization_id != organization.pk:
+        problems["model"].append(f"The model “{model.name}” belongs to another organization.")
+    if target_connection.organization_id != organization.pk:
+        problems["target_connection"].append(
+            f"{target_connection.name} belongs to another organization."
+        )
+    elif Role.DESTINATION not in CONNECTION_TYPES[target_connection.type].roles:
+        problems["target_connection"].append(
+            f"{target_connection.name} is a warehouse; a sync writes into a tool such as "
+            "Salesloft or Salesforce."
+        )
+
+
+def _source_field(mapping: Mapping[str, Any]) -> Any:
+    source = mapping.get("source")
+    return source.get("field") if isinstance(source, Mapping) else None
+
+
+def _check_mapping(
+    problems: list[str], where: str, mapping: Any, model: SqlModel, columns: set[str]
+) -> None:
+    example = '{"source": {"field": "email"}, "target": "email_address"}'
+    if not isinstance(mapping, Mapping) or not isinstance(mapping.get("target"), str):
+        problems.append(f"{where} must look like {example}.")
+        return
+    if not mapping["target"].strip():
+        problems.append(f"{where} needs the target field it writes to.")
+    source = mapping.get("source")
+    field = _source_field(mapping)
+    if not isinstance(field, str) or not field.strip():
+        problems.append(f"{where} needs the model column it reads, as {example}.")
+        return
+    model_id = source.get("model_id")
+    if model_id not in (None, "") and str(model_id) != str(model.pk):
+        problems.append(f"{where} reads from another model than this sync's.")
+    if columns and field.lower() not in columns:
+        problems.append(f"The model “{model.name}” has no column “{field}” ({where}).")
+
+
+def _check_mappings(
+    problems: dict[str, list[str]],
+    model: SqlModel,
+    identity: Any,
+    fields: Any,
+    override_fields: Any,
+) -> None:
+    columns = {name.lower() for name in model.field_names}
+    if identity not in (None, {}):
+        _check_mapping(problems["identity"], "The identity", identity, model, columns)
+        function = identity.get("function") if isinstance(identity, Mapping) else None
+        if isinstance(identity, Mapping) and str(function).lower() not in {
+            f.lower() for f in IDENTITY_FUNCTIONS
+        }:
+            problems["identity"].append(
+                "The identity needs a function saying how records match: one of "
+                f"{', '.join(IDENTITY_FUNCTIONS)}."
+            )
+    if not isinstance(fields, list):
+        problems["fields"].append("The field mappings must be a list, e.g. [] for none.")
+    else:
+        targets: list[str] = []
+        for number, mapping in enumerate(fields, start=1):
+            if (
+                isinstance(mapping, Mapping)
+                and "override_value" in mapping
+                and not mapping.get("source")
+            ):
+                continue  # a constant, not a column (an override field in the list)
+            _check_mapping(problems["fields"], f"Mapping {number}", mapping, model, columns)
+            if isinstance(mapping, Mapping) and isinstance(mapping.get("target"), str):
+                targets.append(mapping["target"])
+        twice = sorted({target for target in targets if targets.count(target) > 1})
+        if twice:
+            problems["fields"].append(
+                f"More than one mapping writes to {', '.join(twice)}: keep one for each field."
+            )
+    if not isinstance(override_fields, list) or not all(
+        isinstance(item, Mapping)
+        and isinstance(item.get("target"), str)
+        and isinstance(item.get("override_value"), str)
+        for item in override_fields
+    ):
+        problems["override_fields"].append(
+            "Constant values must look like "
+            '[{"target": "lead_source", "override_value": "Syncline"}].'
+        )
+
+
+def _check_target(
+    problems: dict[str, list[str]],
+    connection: Connection,
+    target_object: str,
+    target_create: dict[str, Any],
+    mode: str,
+    identity: Any,
+) -> None:
+    from connections.destinations.errors import DestinationError
+    from connections.destinations.registry import destination_for
+
+    if not target_object and not target_create:
+        problems["target_object"].append(
+            "Pick the target to write into, or give the properties of a new one to create."
+        )
+        return
+    destination = destination_for(connection)
+    try:
+        if target_object:
+            targets = {target.id: target for target in destination.target_objects()}
+        else:
+            creation = destination.target_creation()
+    except DestinationError as error:
+        problems["target_object"].append(
+            f"Syncline could not list what {connection.name} offers: {error.message}"
+        )
+        return
+    finally:
+        destination.close()
+    if not target_object:
+        _check_creation(problems, connection, creation, target_create)
+        return
+    target = targets.get(target_object)
+    if target is None:
+        offered = ", ".join(f"“{t.id}” ({t.name})" for t in list(targets.values())[:5])
+        problems["target_object"].append(
+            f"{connection.name} has no target “{target_object}”. It offers {offered or 'none'}."
+        )
+        return
+    modes = {offered.id: offered for offered in target.modes}
+    if mode not in modes:
+        names = ", ".join(SyncMode(m).label if m in SyncMode.values else m for m in modes)
+        problems["mode"].append(f"{target.name} can't be synced in this mode; it takes {names}.")
+    elif modes[mode].requires_identity and identity in (None, {}):
+        problems["identity"].append(
+            "This mode matches records by an identity: map a model column to the target field "
+            "that identifies a record (e.g. the e-mail)."
+        )
+
+
+def _check_creation(
+    problems: dict[str, list[str]],
+    connection: Connection,
+    creation: list[Any],
+    target_create: dict[str, Any],
+) -> None:
+    if not creation:
+        problems["target_create"].append(
+            f"{connection.name} can't create new targets; pick an existing one."
+        )
+        return
+    known = {prop.id for prop in creation}
+    missing = [prop.title for prop in creation if prop.required and not target_create.get(prop.id)]
+    unknown = sorted(set(target_create) - known)
+    if missing:
+        problems["target_create"].append(f"A new target needs: {', '.join(missing)}.")
+    if unknown:
+        problems["target_create"].append(
+            f"{connection.name} doesn't know {', '.join(unknown)}; "
+            f"it takes {', '.join(sorted(known))}."
+        )

@@ -14,6 +14,7 @@ from typing import Any
 import psycopg
 from psycopg import errors as pg_errors
 
+from connections.hosts import postgres_pinned
 from connections.sources.base import (
     PREVIEW_PREFIX,
     PREVIEW_ROWS,
@@ -93,7 +94,7 @@ class PostgresSource(Source):
     def _connection(self, *, offset: int = 0) -> Iterator[psycopg.Connection[Any]]:
         """`offset`: how far Syncline's wrapping moved the query (for error positions)."""
         try:
-            connection = psycopg.connect(**self._connect_kwargs())
+            connection = psycopg.connect(**postgres_pinned(self._connect_kwargs()))
         except psycopg.Error as error:
             raise self._explain(error) from error
         try:

@@ -16,6 +16,7 @@ import snowflake.connector
 from cryptography.hazmat.primitives import serialization
 from snowflake.connector import errors as sf_errors
 
+from connections.hosts import ensure_allowed_host, snowflake_host
 from connections.sources.base import (
     PREVIEW_PREFIX,
     PREVIEW_ROWS,
@@ -136,6 +137,7 @@ class SnowflakeSource(Source):
     @contextmanager
     def _connection(self, *, offset: int = 0) -> Iterator[Any]:
         """`offset`: how far Syncline's wrapping moved the query (for error positions)."""
+        ensure_allowed_host(snowflake_host(self.configuration))
         try:
             connection = snowflake.connector.connect(**self._connect_kwargs())
         except sf_errors.Error as error:

@@ -57,7 +57,12 @@ def test_a_person_connects_snowflake_and_previews_the_active_users_model(
     page.click("button[value=test]")
     expect(page.get_by_role("status")).to_contain_text("Connection works")
     screenshot("connections-snowflake-tested")
-    page.fill("#id_password", demo_warehouse["password"])  # password fields are never re-filled
+    # The box is empty (passwords are never rendered back), and Save needs nothing retyped.
+    expect(page.locator("#id_password")).to_have_value("")
+    expect(page.locator("#id_password")).to_have_attribute(
+        "placeholder", "Kept from your test — leave empty to use it"
+    )
+    expect(page.locator("textarea#id_private_key")).to_be_visible()
     page.click("button[value=save]")
     expect(page.locator(".message")).to_contain_text("Snowflake Connection is connected")
     expect(page.locator("tbody .badge")).to_have_text("Healthy")

@@ -53,10 +53,12 @@ def test_the_raw_database_columns_hold_no_plaintext_secret(organization):
 @pytest.mark.django_db
 def test_an_update_without_a_secret_keeps_the_saved_one(organization):
     created = ConnectionFactory(organization=organization, secrets={"password": MARKER})
-    connection_update(connection=created, values={"host": "db.internal", "password": ""})
+    # Another database on the same server: the password still goes where it was saved for
+    # (a new host would need it again: test_saved_secrets_go_only_where_they_were_saved.py).
+    connection_update(connection=created, values={"database": "reporting", "password": ""})
     stored = Connection.objects.get(pk=created.pk)
     assert stored.secrets == {"password": MARKER}
-    assert stored.configuration["host"] == "db.internal"
+    assert stored.configuration["database"] == "reporting"
 
 
 def test_a_connection_saved_with_a_password_leaves_no_trace_in_the_database_file(tmp_path):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
@@ -68,7 +70,8 @@ def test_an_administrator_sets_a_secret_without_seeing_the_old_one(client, super
             "organization": populated.organization_id,
             "name": populated.name,
             "type": populated.type,
-            "configuration": '{"account": "acme"}',
+            # The same place as saved: the saved password may stay beside the new key.
+            "configuration": json.dumps(populated.configuration),
             "status": "healthy",
             "status_error": "",
             "new_secrets": '{"private_key": "pem-data"}',
@@ -152,3 +155,47 @@ def test_a_secret_typed_into_the_configuration_is_stored_encrypted(client, super
     stored = Connection.objects.get(pk=populated.pk)
     assert stored.configuration == {"account": "acme"}
     assert stored.secrets["password"] == "typed-by-mistake"
+
+
+@pytest.mark.django_db
+def test_an_administrator_who_points_a_warehouse_elsewhere_sets_its_secrets_again(
+    client, superuser, populated
+):
+    client.force_login(superuser)
+    url = reverse("admin:connections_connection_change", args=[populated.pk])
+    form = {
+        "organization": populated.organization_id,
+        "name": populated.name,
+        "type": populated.type,
+        "configuration": '{"account": "acme", "host": "listener.example.com"}',
+        "status": "healthy",
+        "status_error": "",
+        "new_secrets": "",
+    }
+    refused = client.post(url, form)
+    assert refused.status_code == 200
+    assert "enter the password again" in refused.content.decode()
+    assert Connection.objects.get(pk=populated.pk).configuration == populated.configuration
+    saved = client.post(url, {**form, "new_secrets": '{"password": "new-one"}'})
+    assert saved.status_code == 302
+    # Only the secrets given for the new place are kept.
+    assert Connection.objects.get(pk=populated.pk).secrets == {"password": "new-one"}
+
+
+@pytest.mark.django_db
+def test_the_admin_refuses_a_metadata_address_as_a_warehouse_host(client, superuser, populated):
+    client.force_login(superuser)
+    url = reverse("admin:connections_connection_change", args=[populated.pk])
+    response = client.post(
+        url,
+        {
+            "organization": populated.organization_id,
+            "name": populated.name,
+            "type": "postgresql",
+            "configuration": '{"host": "169.254.169.254"}',
+            "status": "healthy",
+            "new_secrets": '{"password": "x"}',
+        },
+    )
+    assert response.status_code == 200
+    assert "not an address a warehouse can have" in response.content.decode()
