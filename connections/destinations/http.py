@@ -1,8 +1,8 @@
 """The one HTTP client every destination uses (DESIGN.md §5.5).
 
-It owns: the per-account rate limit (shared windows, see ratelimit.py), retries with exponential
-backoff and full jitter on 429 / 5xx / timeouts honouring Retry-After, OAuth refresh before
-expiry and once on a 401, timeouts, and a record of each call for the execution log.
+It owns: the per-account rate limit (shared by every worker, see ratelimit.py), retries with
+exponential backoff and full jitter on 429 / 5xx / timeouts honouring Retry-After, OAuth refresh
+before expiry and once on a 401, timeouts, and a record of each call for the execution log.
 """
 
 from __future__ import annotations
@@ -79,6 +79,33 @@ class CallRecord:
         }
 
 
+@dataclass(frozen=True)
+class SharedLimit:
+    """One account's rate limit as the request loop uses it."""
+
+    limiter: WindowLimiter
+    bucket: str
+    rate: RateLimit
+
+    def acquire(self, cost: int) -> float:
+        return self.limiter.acquire(self.bucket, self.rate, cost)
+
+    def observe(
+        self, response: httpx.Response, remaining: Callable[[httpx.Response], int | None] | None
+    ) -> None:
+        """Tell the limiter how much the vendor says is left, when it says."""
+        left = remaining(response) if remaining else None
+        if left is not None:
+            self.limiter.note_remaining(self.bucket, self.rate, left)
+
+    def throttled(self, retry_after: float | None) -> None:
+        self.limiter.throttled(self.bucket, self.rate, retry_after=retry_after)
+
+
+def _throttled_by_429(response: httpx.Response) -> bool:
+    return response.status_code == 429
+
+
 @dataclass
 class VendorHTTP:
     vendor: str  # the vendor's name, for messages
@@ -92,10 +119,14 @@ class VendorHTTP:
     backoff_base: float = 0.5
     backoff_cap: float = 30.0
     # Vendors that throttle with something other than 429 (Salesforce: 403 REQUEST_LIMIT_EXCEEDED).
-    is_throttled: Callable[[httpx.Response], bool] = lambda response: response.status_code == 429
+    is_throttled: Callable[[httpx.Response], bool] = _throttled_by_429
     sleep: Callable[[float], None] = time.sleep
     transport: httpx.BaseTransport | None = None
     calls: list[CallRecord] = field(default_factory=list)
+    # How much of the account's budget the vendor says is left, read from an answer (Salesloft:
+    # x-ratelimit-remaining-minute), or None when it doesn't say. Other integrations on the
+    # account spend it too, so the shared limiter holds back when little is left.
+    remaining: Callable[[httpx.Response], int | None] | None = None
 
     def __post_init__(self) -> None:
         self.client = httpx.Client(
@@ -127,17 +158,18 @@ class VendorHTTP:
         if idempotent is None:
             idempotent = method.upper() != "POST"
         url = path if path.startswith("http") else path.lstrip("/")
+        shared = self._shared_limit()
+        headers = dict(kwargs.pop("headers", None) or {})
         started = time.perf_counter()
-        retries, waited, refreshed = 0, 0.0, False
+        attempt, retries, waited, refreshed = 0, 0, 0.0, False
         last_problem = ""
-        for attempt in range(self.max_attempts):
-            if self.limiter and self.rate and self.bucket:
-                waited += self.limiter.acquire(self.bucket, self.rate, cost)
-            headers = {**kwargs.pop("headers", {}), **self.auth.headers()}
-            kwargs["headers"] = headers
-            may_have_applied = False
+        while True:
+            if shared:
+                waited += shared.acquire(cost)
+            sent = {**headers, **self.auth.headers()}
+            may_have_applied = throttled = False
             try:
-                response = self.client.request(method, url, **kwargs)
+                response = self.client.request(method, url, headers=sent, **kwargs)
             except (httpx.ConnectError, httpx.ConnectTimeout) as error:
                 last_problem = f"{self.vendor} could not be reached ({error.__class__.__name__})"
                 response = None
@@ -148,8 +180,12 @@ class VendorHTTP:
                 last_problem = f"{self.vendor} could not be reached ({error.__class__.__name__})"
                 response, may_have_applied = None, True
             if response is not None:
+                if shared:
+                    shared.observe(response, self.remaining)
                 if response.status_code == 401 and not refreshed and self.auth.refresh():
-                    refreshed = True  # one refresh per call; a second 401 is the answer
+                    # One refresh per call (a second 401 is the answer), and the call with the
+                    # new credential is an attempt of its own, even after the last failed one.
+                    refreshed = True
                     continue
                 throttled = self.is_throttled(response)
                 if not throttled and response.status_code not in RETRYABLE_STATUSES:
@@ -157,27 +193,25 @@ class VendorHTTP:
                     return response
                 last_problem = f"{self.vendor} answered {response.status_code}"
                 may_have_applied = not throttled and response.status_code not in (429, 503)
+                if throttled and shared:
+                    # Every worker on the bucket holds back until the vendor's reset.
+                    shared.throttled(retry_after_seconds(response))
+            attempt += 1
             if may_have_applied and not idempotent:
                 last_problem += (
                     " to a request that may already have been applied, so it was not sent again"
                 )
                 break
-            if attempt == self.max_attempts - 1:
+            if attempt >= self.max_attempts:
                 last_problem += f"; gave up after {self.max_attempts} attempts"
                 break
-            pause = self._pause(attempt, response)
+            # After a throttle the shared limiter already holds the next attempt back.
+            pause = 0.0 if throttled and shared else self._pause(attempt - 1, response)
             self.sleep(pause)
             waited += pause
             retries += 1
-        self._record(
-            method,
-            url,
-            response.status_code if response is not None else None,
-            started,
-            retries,
-            waited,
-        )
         status = response.status_code if response is not None else None
+        self._record(method, url, status, started, retries, waited)
         if may_have_applied and not idempotent:
             # The vendor may have applied it: sending it again could create it twice.
             raise DestinationError(
@@ -193,14 +227,16 @@ class VendorHTTP:
             status=status,
         )
 
+    def _shared_limit(self) -> SharedLimit | None:
+        if self.limiter is None or self.rate is None or not self.bucket:
+            return None
+        return SharedLimit(self.limiter, self.bucket, self.rate)
+
     def _pause(self, attempt: int, response: httpx.Response | None) -> float:
         if response is not None:
             retry_after = retry_after_seconds(response)
             if retry_after is not None:
                 return retry_after + random.uniform(0, 0.25)  # noqa: S311
-            if self.is_throttled(response) and self.rate and self.limiter:
-                # No Retry-After (Salesloft, LinkedIn): the window the vendor counts ends soon.
-                return self.limiter.seconds_to_next_window(self.rate) + random.uniform(0, 0.25)  # noqa: S311
         # Full jitter: anywhere up to the exponential bound.
         return random.uniform(0, min(self.backoff_cap, self.backoff_base * 2**attempt))  # noqa: S311
 
