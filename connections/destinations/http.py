@@ -2,7 +2,9 @@
 
 It owns: the per-account rate limit (shared by every worker, see ratelimit.py), retries with
 exponential backoff and full jitter on 429 / 5xx / timeouts honouring Retry-After, OAuth refresh
-before expiry and once on a 401, timeouts, and a record of each call for the execution log.
+before expiry and once on a 401, marking the connection needs_auth when the vendor refuses its
+credentials for good, sending credentials to the connection's own API host only, timeouts, and a
+record of each call for the execution log.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from connections.destinations.errors import DestinationError
+from connections.destinations.errors import DestinationError, NeedsReauthorization
 from connections.destinations.ratelimit import RateLimit, WindowLimiter
-from connections.destinations.tokens import ConnectionTokens
+from connections.destinations.tokens import ConnectionTokens, connection_needs_auth
+from connections.models import Connection
 
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 MAX_RETRY_AFTER_SECONDS = 120.0
@@ -106,6 +109,31 @@ def _throttled_by_429(response: httpx.Response) -> bool:
     return response.status_code == 429
 
 
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    default_port = {"http": 80, "https": 443}.get(url.scheme)
+    return url.scheme, url.host, url.port or default_port
+
+
+def vendor_words(response: httpx.Response) -> str:
+    """The vendor's own short explanation from an error answer, in the shapes vendors use:
+    {"error_description"|"message"|"error": ...}, {"errors": [...]}, [{"errorCode", "message"}]."""
+    try:
+        body: Any = response.json()
+    except ValueError:
+        return response.text.strip()[:200] or f"HTTP {response.status_code}"
+    if isinstance(body, list) and body and isinstance(body[0], dict):
+        code, message = body[0].get("errorCode") or "", body[0].get("message") or ""
+        return f"{code}: {message}"[:200] if code and message else str(code or message)[:200]
+    if isinstance(body, dict):
+        for name in ("error_description", "message", "error"):
+            if isinstance(body.get(name), str) and body[name]:
+                return body[name][:200]
+        errors = body.get("errors")
+        if isinstance(errors, list) and errors:
+            return "; ".join(str(error) for error in errors)[:200]
+    return str(body)[:200]
+
+
 @dataclass
 class VendorHTTP:
     vendor: str  # the vendor's name, for messages
@@ -127,6 +155,9 @@ class VendorHTTP:
     # x-ratelimit-remaining-minute), or None when it doesn't say. Other integrations on the
     # account spend it too, so the shared limiter holds back when little is left.
     remaining: Callable[[httpx.Response], int | None] | None = None
+    # Whose credentials these are: a 401 that survives a refresh, or a refused API key, marks
+    # this connection needs_auth (when it is saved) so a person is asked to reconnect it.
+    connection: Connection | None = None
 
     def __post_init__(self) -> None:
         self.client = httpx.Client(
@@ -149,16 +180,24 @@ class VendorHTTP:
         **kwargs: Any,
     ) -> httpx.Response:
         """Send with retries; returns the final response (4xx included) or raises
-        DestinationError when the vendor stayed unreachable or kept failing.
+        DestinationError when the vendor stayed unreachable or kept failing, and
+        NeedsReauthorization when it refused the credentials for good.
 
         A POST is not idempotent unless the caller says so (upserts, assignments): after a
         timeout or a 500/502/504 the vendor may have applied it, so it is only retried when it
         certainly was not (the connection failed, or a 429/503 refusal).
+
+        Credentials, the rate limit and the 401 handling are for the connection's own API host
+        only: an absolute URL elsewhere (a vendor's "next" link, a result file on a storage
+        host) is fetched without the Authorization header.
         """
         if idempotent is None:
             idempotent = method.upper() != "POST"
-        url = path if path.startswith("http") else path.lstrip("/")
-        shared = self._shared_limit()
+        url = path if httpx.URL(path).is_absolute_url else path.lstrip("/")
+        own_host = _origin(self.client.build_request(method, url).url) == _origin(
+            self.client.base_url
+        )
+        shared = self._shared_limit() if own_host else None
         headers = dict(kwargs.pop("headers", None) or {})
         started = time.perf_counter()
         attempt, retries, waited, refreshed = 0, 0, 0.0, False
@@ -166,7 +205,7 @@ class VendorHTTP:
         while True:
             if shared:
                 waited += shared.acquire(cost)
-            sent = {**headers, **self.auth.headers()}
+            sent = {**headers, **self.auth.headers()} if own_host else headers
             may_have_applied = throttled = False
             try:
                 response = self.client.request(method, url, headers=sent, **kwargs)
@@ -182,11 +221,14 @@ class VendorHTTP:
             if response is not None:
                 if shared:
                     shared.observe(response, self.remaining)
-                if response.status_code == 401 and not refreshed and self.auth.refresh():
-                    # One refresh per call (a second 401 is the answer), and the call with the
-                    # new credential is an attempt of its own, even after the last failed one.
-                    refreshed = True
-                    continue
+                if response.status_code == 401 and own_host:
+                    if not refreshed and self.auth.refresh():
+                        # One refresh per call, and the call with the new credential is an
+                        # attempt of its own, even after the last failed one.
+                        refreshed = True
+                        continue
+                    self._record(method, url, 401, started, retries, waited)
+                    raise self._refused(response, refreshed=refreshed)
                 throttled = self.is_throttled(response)
                 if not throttled and response.status_code not in RETRYABLE_STATUSES:
                     self._record(method, url, response.status_code, started, retries, waited)
@@ -231,6 +273,25 @@ class VendorHTTP:
         if self.limiter is None or self.rate is None or not self.bucket:
             return None
         return SharedLimit(self.limiter, self.bucket, self.rate)
+
+    def _refused(self, response: httpx.Response, *, refreshed: bool) -> NeedsReauthorization:
+        """A 401 no refresh can cure: only a person can, so the connection says so."""
+        said = vendor_words(response)
+        who = f"the {self.vendor} connection" if self.connection is None else self.connection.name
+        if refreshed:
+            message = (
+                f"{self.vendor} refused {who}'s access even after Syncline renewed its token "
+                f"({said}). Reconnect {who} to continue."
+            )
+        else:
+            message = (
+                f"{self.vendor} refused {who}'s credentials ({said}). Paste a new API key into "
+                f"{who}, or reconnect it, to continue."
+            )
+        if self.connection is not None and not self.connection._state.adding:
+            # Settings being tried before they are saved (a new API key) mark nothing.
+            connection_needs_auth(connection=self.connection, message=message)
+        return NeedsReauthorization(message)
 
     def _pause(self, attempt: int, response: httpx.Response | None) -> float:
         if response is not None:

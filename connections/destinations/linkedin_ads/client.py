@@ -51,6 +51,7 @@ class LinkedInClient:
         vendor = settings.VENDORS["linkedinads"]
         self.version = str(vendor["api_version"])
         self.base_url = str(vendor["api_url"])
+        self.connection = connection
         self.connection_id = connection.pk
         self.member_urn: str | None = connection.configuration.get("member_urn") or None
         refresher = token_refresher(
@@ -73,6 +74,7 @@ class LinkedInClient:
             rate=rate,
             limiter=self._limiter if rate else None,
             calls=self.calls,
+            connection=self.connection,
         )
 
     def sleep(self, seconds: float) -> None:

@@ -101,6 +101,7 @@ def salesloft_http(connection: Connection, *, rate: RateLimit) -> VendorHTTP:
         rate=configured_rate_limit(connection.configuration, rate, connection_name=connection.name),
         limiter=WindowLimiter(),
         remaining=remaining_this_minute,
+        connection=connection,
     )
 
 
