@@ -170,6 +170,14 @@ class VendorHTTP:
     def close(self) -> None:
         self.client.close()
 
+    def drain_calls(self) -> list[CallRecord]:
+        """The calls recorded since the last drain, forgotten here: the engine moves them into
+        the execution log after each batch, so a long run doesn't keep one record per call.
+        Cleared in place, so clients sharing one list (LinkedIn's streams) stay shared."""
+        drained = list(self.calls)
+        self.calls.clear()
+        return drained
+
     def request(
         self,
         method: str,
