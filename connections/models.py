@@ -59,14 +59,17 @@ class Connection(models.Model):
 
 
 class RateLimitWindow(models.Model):
-    """How much of a destination account's current rate-limit window is spent (embedded mode).
-
-    With Redis configured (RATE_LIMIT_REDIS_URL) the counts live there instead.
-    """
+    """A destination account's calls of the last rate-limit window (embedded mode; see
+    connections/destinations/ratelimit.py). With Redis configured (RATE_LIMIT_REDIS_URL) they
+    live there instead."""
 
     key = models.CharField(max_length=255, primary_key=True)
-    window = models.BigIntegerField()
-    used = models.PositiveIntegerField(default=0)
+    # [[time, cost], ...] oldest first: every call (or cost the vendor counted elsewhere) of the
+    # last window and margin, so no stretch of the vendor's window holds more than its limit.
+    log = models.JSONField(default=list, blank=True)
+    used = models.PositiveIntegerField(default=0)  # the sum of the log's costs
+    # No call before this time (seconds since the epoch): a throttle with Retry-After.
+    blocked_until = models.FloatField(default=0.0)
 
     def __str__(self) -> str:
-        return f"{self.key}: {self.used} in window {self.window}"
+        return f"{self.key}: {self.used} in the last window"

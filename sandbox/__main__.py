@@ -51,8 +51,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         type=_budget,
         action="append",
         default=[],
-        metavar="VENDOR=LIMIT/SECONDS",
-        help="override a vendor's rate limit, e.g. salesloft=600/6",
+        metavar="VENDOR=LIMIT/SECONDS[/fixed]",
+        help="override a vendor's rate limit, e.g. salesloft=600/6 (counted in a rolling window; "
+        "salesloft=600/6/fixed counts in fixed windows)",
     )
     faults.add_argument("--fault-vendor", action="append", default=[], help="limit faults to it")
     faults.add_argument("--seed", type=int, help="random seed for reproducible faults")

@@ -6,6 +6,8 @@ import random
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from sandbox.ratelimit import ROLLING, WINDOW_KINDS
+
 
 @dataclass
 class Faults:
@@ -24,7 +26,8 @@ class Faults:
     token_ttl: int | None = None
     # Vendors the rates above apply to; empty means every vendor.
     vendors: list[str] = field(default_factory=list)
-    # Rate-limit budgets overriding a vendor's own, e.g. {"salesloft": "600/6"} (cost per seconds).
+    # Rate-limit budgets overriding a vendor's own, e.g. {"salesloft": "600/6"} (cost per seconds,
+    # in a rolling window; "600/6/fixed" counts in fixed windows of the sandbox's clock instead).
     budgets: dict[str, str] = field(default_factory=dict)
     seed: int | None = None
 
@@ -61,15 +64,23 @@ class Faults:
         return asdict(self)
 
 
-def parse_budget(text: str, *, label: str = "budget") -> tuple[int, float]:
-    """'600/60' → (600, 60.0): that much cost (or that many calls) per window of seconds."""
+def parse_budget(text: str, *, label: str = "budget") -> tuple[int, float, str]:
+    """'600/60' → (600, 60.0, "rolling"): that much cost (or that many calls) in any stretch of
+    that many seconds; '600/60/fixed' counts in fixed windows instead (see sandbox/ratelimit.py)."""
+    parts = text.split("/")
+    windows = parts.pop().strip().lower() if len(parts) == 3 else ROLLING
     try:
-        limit, window = text.split("/", 1)
+        limit, window = parts
         parsed = int(limit), float(window)
     except ValueError as error:
         raise ValueError(
-            f"{label} must look like LIMIT/SECONDS (e.g. 600/6), not {text!r}"
+            f"{label} must look like LIMIT/SECONDS or LIMIT/SECONDS/fixed (e.g. 600/6), not "
+            f"{text!r}"
         ) from error
     if parsed[0] <= 0 or parsed[1] <= 0:
         raise ValueError(f"{label} must be positive, not {text!r}")
-    return parsed
+    if windows not in WINDOW_KINDS:
+        raise ValueError(
+            f"{label} counts in {' or '.join(WINDOW_KINDS)} windows, not {windows!r} ({text!r})"
+        )
+    return parsed[0], parsed[1], windows

@@ -230,6 +230,10 @@ class Destination:
         """Every HTTP call made so far, for the execution log."""
         return self.http.calls
 
+    def drain_calls(self) -> list[CallRecord]:
+        """The calls made since the last drain, forgotten here (the engine logs them per batch)."""
+        return self.http.drain_calls()
+
     def check(self) -> None:
         """Make a cheap authenticated call; raise DestinationError saying what is wrong."""
         raise NotImplementedError

@@ -1,8 +1,10 @@
 """The one HTTP client every destination uses (DESIGN.md §5.5).
 
-It owns: the per-account rate limit (shared windows, see ratelimit.py), retries with exponential
-backoff and full jitter on 429 / 5xx / timeouts honouring Retry-After, OAuth refresh before
-expiry and once on a 401, timeouts, and a record of each call for the execution log.
+It owns: the per-account rate limit (shared by every worker, see ratelimit.py), retries with
+exponential backoff and full jitter on 429 / 5xx / timeouts honouring Retry-After, OAuth refresh
+before expiry and once on a 401, marking the connection needs_auth when the vendor refuses its
+credentials for good, sending credentials to the connection's own API host only, timeouts, and a
+record of each call for the execution log.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from connections.destinations.errors import DestinationError
+from connections.destinations.errors import DestinationError, NeedsReauthorization
 from connections.destinations.ratelimit import RateLimit, WindowLimiter
-from connections.destinations.tokens import ConnectionTokens
+from connections.destinations.tokens import ConnectionTokens, connection_needs_auth
+from connections.models import Connection
 
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 MAX_RETRY_AFTER_SECONDS = 120.0
@@ -79,6 +82,58 @@ class CallRecord:
         }
 
 
+@dataclass(frozen=True)
+class SharedLimit:
+    """One account's rate limit as the request loop uses it."""
+
+    limiter: WindowLimiter
+    bucket: str
+    rate: RateLimit
+
+    def acquire(self, cost: int) -> float:
+        return self.limiter.acquire(self.bucket, self.rate, cost)
+
+    def observe(
+        self, response: httpx.Response, remaining: Callable[[httpx.Response], int | None] | None
+    ) -> None:
+        """Tell the limiter how much the vendor says is left, when it says."""
+        left = remaining(response) if remaining else None
+        if left is not None:
+            self.limiter.note_remaining(self.bucket, self.rate, left)
+
+    def throttled(self, retry_after: float | None) -> None:
+        self.limiter.throttled(self.bucket, self.rate, retry_after=retry_after)
+
+
+def _throttled_by_429(response: httpx.Response) -> bool:
+    return response.status_code == 429
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    default_port = {"http": 80, "https": 443}.get(url.scheme)
+    return url.scheme, url.host, url.port or default_port
+
+
+def vendor_words(response: httpx.Response) -> str:
+    """The vendor's own short explanation from an error answer, in the shapes vendors use:
+    {"error_description"|"message"|"error": ...}, {"errors": [...]}, [{"errorCode", "message"}]."""
+    try:
+        body: Any = response.json()
+    except ValueError:
+        return response.text.strip()[:200] or f"HTTP {response.status_code}"
+    if isinstance(body, list) and body and isinstance(body[0], dict):
+        code, message = body[0].get("errorCode") or "", body[0].get("message") or ""
+        return f"{code}: {message}"[:200] if code and message else str(code or message)[:200]
+    if isinstance(body, dict):
+        for name in ("error_description", "message", "error"):
+            if isinstance(body.get(name), str) and body[name]:
+                return body[name][:200]
+        errors = body.get("errors")
+        if isinstance(errors, list) and errors:
+            return "; ".join(str(error) for error in errors)[:200]
+    return str(body)[:200]
+
+
 @dataclass
 class VendorHTTP:
     vendor: str  # the vendor's name, for messages
@@ -92,10 +147,17 @@ class VendorHTTP:
     backoff_base: float = 0.5
     backoff_cap: float = 30.0
     # Vendors that throttle with something other than 429 (Salesforce: 403 REQUEST_LIMIT_EXCEEDED).
-    is_throttled: Callable[[httpx.Response], bool] = lambda response: response.status_code == 429
+    is_throttled: Callable[[httpx.Response], bool] = _throttled_by_429
     sleep: Callable[[float], None] = time.sleep
     transport: httpx.BaseTransport | None = None
     calls: list[CallRecord] = field(default_factory=list)
+    # How much of the account's budget the vendor says is left, read from an answer (Salesloft:
+    # x-ratelimit-remaining-minute), or None when it doesn't say. Other integrations on the
+    # account spend it too, so the shared limiter holds back when little is left.
+    remaining: Callable[[httpx.Response], int | None] | None = None
+    # Whose credentials these are: a 401 that survives a refresh, or a refused API key, marks
+    # this connection needs_auth (when it is saved) so a person is asked to reconnect it.
+    connection: Connection | None = None
 
     def __post_init__(self) -> None:
         self.client = httpx.Client(
@@ -108,6 +170,14 @@ class VendorHTTP:
     def close(self) -> None:
         self.client.close()
 
+    def drain_calls(self) -> list[CallRecord]:
+        """The calls recorded since the last drain, forgotten here: the engine moves them into
+        the execution log after each batch, so a long run doesn't keep one record per call.
+        Cleared in place, so clients sharing one list (LinkedIn's streams) stay shared."""
+        drained = list(self.calls)
+        self.calls.clear()
+        return drained
+
     def request(
         self,
         method: str,
@@ -118,26 +188,35 @@ class VendorHTTP:
         **kwargs: Any,
     ) -> httpx.Response:
         """Send with retries; returns the final response (4xx included) or raises
-        DestinationError when the vendor stayed unreachable or kept failing.
+        DestinationError when the vendor stayed unreachable or kept failing, and
+        NeedsReauthorization when it refused the credentials for good.
 
         A POST is not idempotent unless the caller says so (upserts, assignments): after a
         timeout or a 500/502/504 the vendor may have applied it, so it is only retried when it
         certainly was not (the connection failed, or a 429/503 refusal).
+
+        Credentials, the rate limit and the 401 handling are for the connection's own API host
+        only: an absolute URL elsewhere (a vendor's "next" link, a result file on a storage
+        host) is fetched without the Authorization header.
         """
         if idempotent is None:
             idempotent = method.upper() != "POST"
-        url = path if path.startswith("http") else path.lstrip("/")
+        url = path if httpx.URL(path).is_absolute_url else path.lstrip("/")
+        own_host = _origin(self.client.build_request(method, url).url) == _origin(
+            self.client.base_url
+        )
+        shared = self._shared_limit() if own_host else None
+        headers = dict(kwargs.pop("headers", None) or {})
         started = time.perf_counter()
-        retries, waited, refreshed = 0, 0.0, False
+        attempt, retries, waited, refreshed = 0, 0, 0.0, False
         last_problem = ""
-        for attempt in range(self.max_attempts):
-            if self.limiter and self.rate and self.bucket:
-                waited += self.limiter.acquire(self.bucket, self.rate, cost)
-            headers = {**kwargs.pop("headers", {}), **self.auth.headers()}
-            kwargs["headers"] = headers
-            may_have_applied = False
+        while True:
+            if shared:
+                waited += shared.acquire(cost)
+            sent = {**headers, **self.auth.headers()} if own_host else headers
+            may_have_applied = throttled = False
             try:
-                response = self.client.request(method, url, **kwargs)
+                response = self.client.request(method, url, headers=sent, **kwargs)
             except (httpx.ConnectError, httpx.ConnectTimeout) as error:
                 last_problem = f"{self.vendor} could not be reached ({error.__class__.__name__})"
                 response = None
@@ -148,36 +227,41 @@ class VendorHTTP:
                 last_problem = f"{self.vendor} could not be reached ({error.__class__.__name__})"
                 response, may_have_applied = None, True
             if response is not None:
-                if response.status_code == 401 and not refreshed and self.auth.refresh():
-                    refreshed = True  # one refresh per call; a second 401 is the answer
-                    continue
+                if shared:
+                    shared.observe(response, self.remaining)
+                if response.status_code == 401 and own_host:
+                    if not refreshed and self.auth.refresh():
+                        # One refresh per call, and the call with the new credential is an
+                        # attempt of its own, even after the last failed one.
+                        refreshed = True
+                        continue
+                    self._record(method, url, 401, started, retries, waited)
+                    raise self._refused(response, refreshed=refreshed)
                 throttled = self.is_throttled(response)
                 if not throttled and response.status_code not in RETRYABLE_STATUSES:
                     self._record(method, url, response.status_code, started, retries, waited)
                     return response
                 last_problem = f"{self.vendor} answered {response.status_code}"
                 may_have_applied = not throttled and response.status_code not in (429, 503)
+                if throttled and shared:
+                    # Every worker on the bucket holds back until the vendor's reset.
+                    shared.throttled(retry_after_seconds(response))
+            attempt += 1
             if may_have_applied and not idempotent:
                 last_problem += (
                     " to a request that may already have been applied, so it was not sent again"
                 )
                 break
-            if attempt == self.max_attempts - 1:
+            if attempt >= self.max_attempts:
                 last_problem += f"; gave up after {self.max_attempts} attempts"
                 break
-            pause = self._pause(attempt, response)
+            # After a throttle the shared limiter already holds the next attempt back.
+            pause = 0.0 if throttled and shared else self._pause(attempt - 1, response)
             self.sleep(pause)
             waited += pause
             retries += 1
-        self._record(
-            method,
-            url,
-            response.status_code if response is not None else None,
-            started,
-            retries,
-            waited,
-        )
         status = response.status_code if response is not None else None
+        self._record(method, url, status, started, retries, waited)
         if may_have_applied and not idempotent:
             # The vendor may have applied it: sending it again could create it twice.
             raise DestinationError(
@@ -193,14 +277,35 @@ class VendorHTTP:
             status=status,
         )
 
+    def _shared_limit(self) -> SharedLimit | None:
+        if self.limiter is None or self.rate is None or not self.bucket:
+            return None
+        return SharedLimit(self.limiter, self.bucket, self.rate)
+
+    def _refused(self, response: httpx.Response, *, refreshed: bool) -> NeedsReauthorization:
+        """A 401 no refresh can cure: only a person can, so the connection says so."""
+        said = vendor_words(response)
+        who = f"the {self.vendor} connection" if self.connection is None else self.connection.name
+        if refreshed:
+            message = (
+                f"{self.vendor} refused {who}'s access even after Syncline renewed its token "
+                f"({said}). Reconnect {who} to continue."
+            )
+        else:
+            message = (
+                f"{self.vendor} refused {who}'s credentials ({said}). Paste a new API key into "
+                f"{who}, or reconnect it, to continue."
+            )
+        if self.connection is not None and not self.connection._state.adding:
+            # Settings being tried before they are saved (a new API key) mark nothing.
+            connection_needs_auth(connection=self.connection, message=message)
+        return NeedsReauthorization(message)
+
     def _pause(self, attempt: int, response: httpx.Response | None) -> float:
         if response is not None:
             retry_after = retry_after_seconds(response)
             if retry_after is not None:
                 return retry_after + random.uniform(0, 0.25)  # noqa: S311
-            if self.is_throttled(response) and self.rate and self.limiter:
-                # No Retry-After (Salesloft, LinkedIn): the window the vendor counts ends soon.
-                return self.limiter.seconds_to_next_window(self.rate) + random.uniform(0, 0.25)  # noqa: S311
         # Full jitter: anywhere up to the exponential bound.
         return random.uniform(0, min(self.backoff_cap, self.backoff_base * 2**attempt))  # noqa: S311
 

@@ -3,6 +3,12 @@
 Vendors that rotate refresh tokens (Salesloft, Gong) invalidate the old one the moment they issue
 the next, so two workers must never refresh with the same token: the refresh runs under a row lock
 on the Connection, and a worker that waited finds the token its neighbour just saved.
+
+That transaction holds the lock across the vendor's token call, so nothing else may share it: it
+is durable (never part of a caller's transaction, which would keep the lock, or roll back a
+rotated token the vendor already issued), the needs_auth mark is written after it, and the rate
+limiter's steps are transactions of their own. The token call's timeout stays below how long
+other writers wait for a lock (SQLite locks the whole database for it).
 """
 
 from __future__ import annotations
@@ -19,6 +25,10 @@ from connections.models import Connection
 from connections.registry import CONNECTION_TYPES
 
 EXPIRY_SKEW_SECONDS = 60
+# The token call runs under the Connection's row lock (on SQLite, the database's write lock);
+# other writers wait up to 20 s for a lock (config/settings.py), so a slow vendor must give up
+# well before they do.
+REFRESH_TIMEOUT_SECONDS = 10.0
 
 
 class RefreshRefused(Exception):
@@ -128,7 +138,7 @@ def token_refresher(
     client_secret: str,
     basic_auth: bool = False,
     keep: tuple[str, ...] = (),
-    timeout: float = 30.0,
+    timeout: float = REFRESH_TIMEOUT_SECONDS,
 ) -> Refresher:
     """The refresh_token grant most vendors share (RFC 6749 §6).
 

@@ -248,12 +248,18 @@ class SalesloftEmulator(Emulator):
     def server_error(self, request: Request) -> Response:
         return json_response({"error": "Internal Server Error"}, 500)
 
-    def rate_limited(self, request: Request, retry_after: int) -> Response:
-        # Salesloft documents no Retry-After; clients back off to the next minute (§1.3).
+    def rate_limited(
+        self, request: Request, retry_after: int, *, cost: int = 1, remaining: int = 0
+    ) -> Response:
+        # Salesloft documents no Retry-After (§1.3), only its two headers on every answer:
+        # https://developers.salesloft.com/docs/platform/api-basics/rate-limits/
         return json_response(
             {"error": "Rate limit exceeded"},
             429,
-            {"x-ratelimit-endpoint-cost": "1", "x-ratelimit-remaining-minute": "0"},
+            {
+                "x-ratelimit-endpoint-cost": str(cost),
+                "x-ratelimit-remaining-minute": str(remaining),
+            },
         )
 
     @staticmethod
@@ -281,7 +287,11 @@ class SalesloftEmulator(Emulator):
             self.require_token(request)
         decision = self._budget().consume(team, cost)
         if not decision.allowed:
-            raise Reply(self.rate_limited(request, decision.retry_after))
+            raise Reply(
+                self.rate_limited(
+                    request, decision.retry_after, cost=cost, remaining=decision.remaining
+                )
+            )
         return {
             "x-ratelimit-endpoint-cost": str(cost),
             "x-ratelimit-remaining-minute": str(decision.remaining),

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from sandbox.oauth import DEMO_CLIENT
@@ -253,11 +251,14 @@ def test_adding_a_person_to_a_cadence_makes_one_membership(sandbox, http):
     assert [p["email_address"] for p in on["data"]] == ["grace@example.com"]
 
 
-def test_the_team_budget_answers_429_then_serves_again_in_the_next_window(sandbox, http):
+def test_the_team_budget_answers_429_then_serves_again_once_a_window_has_passed(
+    sandbox, http, monkeypatch
+):
+    # The sandbox's own clock, moved by hand: budgets never read the client's.
+    now = [5000.0]
+    monkeypatch.setattr("sandbox.ratelimit.monotonic", lambda: now[0])
     base = sandbox.vendor_url("salesloft")
     sandbox.app.faults.update({"budgets": {"salesloft": "3/1"}})
-    # Start at the beginning of a window so the three calls land in the same one.
-    time.sleep(1 - time.time() % 1 + 0.02)
     remaining = [
         http.get(f"{base}/v2/cadences", headers=_key()).headers["x-ratelimit-remaining-minute"]
         for _ in range(3)
@@ -266,7 +267,9 @@ def test_the_team_budget_answers_429_then_serves_again_in_the_next_window(sandbo
     limited = http.get(f"{base}/v2/cadences", headers=_key())
     assert limited.status_code == 429
     assert limited.headers["x-ratelimit-remaining-minute"] == "0"
-    time.sleep(1 - time.time() % 1 + 0.02)
+    now[0] += 0.9  # rolling: the three calls are still within the last second
+    assert http.get(f"{base}/v2/cadences", headers=_key()).status_code == 429
+    now[0] += 0.2
     assert http.get(f"{base}/v2/cadences", headers=_key()).status_code == 200
 
 

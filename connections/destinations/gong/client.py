@@ -54,6 +54,7 @@ def gong_http(connection: Connection, *, rate: RateLimit) -> VendorHTTP:
         bucket=company_bucket(connection),
         rate=configured_rate_limit(connection.configuration, rate, connection_name=connection.name),
         limiter=WindowLimiter(),
+        connection=connection,
     )
 
 

@@ -79,6 +79,7 @@ class LinkedInClient:
         vendor = settings.VENDORS["linkedinads"]
         self.version = str(vendor["api_version"])
         self.base_url = str(vendor["api_url"])
+        self.connection = connection
         self.connection_id = connection.pk
         self.member_urn: str | None = connection.configuration.get("member_urn") or None
         from connections.destinations.linkedin_ads.provider import LinkedInAdsProvider
@@ -100,6 +101,7 @@ class LinkedInClient:
             rate=rate,
             limiter=self._limiter if rate else None,
             calls=self.calls,
+            connection=self.connection,
         )
 
     def sleep(self, seconds: float) -> None:

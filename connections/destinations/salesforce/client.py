@@ -158,6 +158,7 @@ class SalesforceClient:
             auth=OAuthBearer(self.tokens),
             is_throttled=is_throttled,
             transport=transport,
+            connection=connection,
         )
         self.usage: ApiUsage | None = None
         # Describe answers, for the life of this client only (one sync run or one page).

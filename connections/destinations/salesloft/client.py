@@ -4,7 +4,11 @@
   access tokens live 2 h and every refresh rotates the refresh token (ConnectionTokens saves it).
 - API keys are sent exactly like access tokens (`Authorization: Bearer ak...`) and never expire.
 - Rate limits: https://developers.salesloft.com/docs/platform/api-basics/rate-limits/ — 600 cost
-  per minute per *team*, shared by every integration on it, and a 429 carries no Retry-After.
+  per minute per *team*, shared by every integration on it; pages past 100 cost more (page_cost);
+  every answer carries `x-ratelimit-endpoint-cost` and `x-ratelimit-remaining-minute` (what the
+  team has left "for the minute the request was made"; no reset header is documented), and a
+  429 carries no Retry-After. The shared limiter reads the remaining count, so Syncline holds
+  back when other integrations on the team have spent the minute.
 - Errors: `{"error": "..."}` for 401/403/404, `{"errors": {"field": ["msg"]}}` for 422.
 """
 
@@ -48,6 +52,25 @@ def team_bucket(connection: Connection) -> str:
     return f"salesloft:team:{team}" if team else f"salesloft:connection:{connection.pk}"
 
 
+def page_cost(page: int) -> int:
+    """What a list call for that page costs: Salesloft charges deep pages more ("Parameter
+    Based Rate Limits", https://developers.salesloft.com/docs/platform/api-basics/rate-limits/:
+    pages 101-150 cost 3, 151-250 cost 8, 251-500 cost 10, 501 and beyond 30)."""
+    for first_page, cost in ((501, 30), (251, 10), (151, 8), (101, 3)):
+        if page >= first_page:
+            return cost
+    return 1
+
+
+def remaining_this_minute(response: httpx.Response) -> int | None:
+    """The team's budget left, from `x-ratelimit-remaining-minute` (same rate-limits page)."""
+    value = response.headers.get("x-ratelimit-remaining-minute", "").strip()
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None  # unreadable: the limiter goes by its own log
+
+
 def _auth(connection: Connection) -> Auth:
     if auth_method(connection) == "api_key":
         key = connection.secrets.get("api_key")
@@ -73,6 +96,8 @@ def salesloft_http(connection: Connection, *, rate: RateLimit) -> VendorHTTP:
         bucket=team_bucket(connection),
         rate=configured_rate_limit(connection.configuration, rate, connection_name=connection.name),
         limiter=WindowLimiter(),
+        remaining=remaining_this_minute,
+        connection=connection,
     )
 
 

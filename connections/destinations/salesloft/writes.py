@@ -33,7 +33,7 @@ from connections.destinations.base import (
 )
 from connections.destinations.errors import DestinationError
 from connections.destinations.http import VendorHTTP
-from connections.destinations.salesloft.client import failure, vendor_message
+from connections.destinations.salesloft.client import failure, page_cost, vendor_message
 from connections.models import Connection
 
 # Values per list call when finding records: keeps the URL well under proxies' 8 KB limits.
@@ -224,13 +224,15 @@ class SalesloftWriter:
     def pages(
         self, path: str, params: list[tuple[str, str]], doing: str
     ) -> Iterator[dict[str, Any]]:
-        """Every record of a list call, following `metadata.paging.next_page`."""
+        """Every record of a list call, following `metadata.paging.next_page`; each page is
+        reserved at what Salesloft charges for it (deep pages cost more)."""
         page = 1
         while True:
             response = self.http.request(
                 "GET",
                 path,
                 params=[*params, ("per_page", str(PER_PAGE)), ("page", str(page))],
+                cost=page_cost(page),
             )
             if response.status_code != 200:
                 raise failure(self.connection, response, doing)

@@ -295,8 +295,9 @@ def test_a_deleted_cadence_fails_the_batch_with_a_plain_reason(sandbox, http, de
 
 
 def test_a_tight_team_budget_is_waited_out_without_losing_records(sandbox, http, connection):
-    # The sandbox allows 4 calls a second; Syncline believes 8: Salesloft's 429s (no Retry-After)
-    # are waited out to the next window, and every record still lands.
+    # The sandbox allows 4 calls a second; Syncline believes 8. Salesloft's
+    # x-ratelimit-remaining-minute says when the team's budget is spent, so the client waits
+    # instead of collecting 429s (which carry no Retry-After), and every record still lands.
     sandbox.app.faults.update({"budgets": {"salesloft": "4/1"}})
     connection.configuration = {**connection.configuration, "rate_limit": "8/1"}
     records = [{"email_address": f"burst{n}@example.com"} for n in range(10)]
@@ -310,7 +311,7 @@ def test_a_tight_team_budget_is_waited_out_without_losing_records(sandbox, http,
     emails = {p["email_address"] for p in stored(http, sandbox, "people")}
     assert {r["email_address"] for r in records} <= emails
     statuses = http.get(f"{sandbox.url}/_sandbox/requests").json()["statuses"]
-    assert statuses["200"] == 10 and statuses.get("429", 0) >= 1
+    assert statuses == {"200": 10}
 
 
 def test_a_budget_the_limiter_knows_is_never_exceeded(sandbox, http, connection):
