@@ -200,6 +200,10 @@ CELERY_BEAT_SCHEDULE = {
 # STALE seconds lost its worker and is resumed. Continuous syncs wait at least this long.
 SYNCLINE_HEARTBEAT_SECONDS = env.float("SYNCLINE_HEARTBEAT_SECONDS", default=15.0)
 SYNCLINE_HEARTBEAT_STALE_SECONDS = env.float("SYNCLINE_HEARTBEAT_STALE_SECONDS", default=120.0)
+# How long a destination call may take before Syncline gives up on its answer.
+SYNCLINE_DESTINATION_TIMEOUT_SECONDS = env.float(
+    "SYNCLINE_DESTINATION_TIMEOUT_SECONDS", default=30.0
+)
 SYNCLINE_CONTINUOUS_MIN_INTERVAL = env.float("SYNCLINE_CONTINUOUS_MIN_INTERVAL", default=60.0)
 
 # Warehouses on loopback or private addresses (127.0.0.0/8, 10/8, 192.168/16, ...): refused

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
+from django.conf import settings
 
 from connections.destinations.errors import DestinationError, NeedsReauthorization
 from connections.destinations.ratelimit import RateLimit, WindowLimiter
@@ -142,7 +143,8 @@ class VendorHTTP:
     bucket: str | None = None  # the rate-limit key: one per destination account
     rate: RateLimit | None = None
     limiter: WindowLimiter | None = None
-    timeout: float = 30.0
+    # Seconds to wait for a vendor's answer (SYNCLINE_DESTINATION_TIMEOUT_SECONDS).
+    timeout: float = field(default_factory=lambda: settings.SYNCLINE_DESTINATION_TIMEOUT_SECONDS)
     max_attempts: int = 6
     backoff_base: float = 0.5
     backoff_cap: float = 30.0

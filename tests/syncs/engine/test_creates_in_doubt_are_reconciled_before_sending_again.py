@@ -20,7 +20,7 @@ def people(http, sandbox):
 
 
 def test_a_create_that_timed_out_is_found_at_the_vendor_not_created_again(
-    make_sync, warehouse, salesloft, run, http, sandbox, monkeypatch
+    make_sync, warehouse, salesloft, run, http, sandbox, settings
 ):
     sync = make_sync(
         source=warehouse,
@@ -34,9 +34,7 @@ def test_a_create_that_timed_out_is_found_at_the_vendor_not_created_again(
     seeded = len(people(http, sandbox))
     # Salesloft applies every create but the answers never arrive: the client times out.
     sandbox.app.faults.update({"lost_answer_rate": 1.0, "timeout_seconds": 0.6})
-    monkeypatch.setattr(
-        "connections.destinations.salesloft.client.CLIENT_TIMEOUT_SECONDS", 0.2, raising=False
-    )
+    settings.SYNCLINE_DESTINATION_TIMEOUT_SECONDS = 0.2
     first = run(sync)
     assert SyncState.objects.filter(sync=sync, in_doubt=True).exists()
     assert first.insert_count < 5
