@@ -39,7 +39,7 @@ def mark_in_flight(*, execution: SyncExecution, pending: list[Pending]) -> None:
     reconciles them at the vendor instead of creating them a second time. The delivered values
     (hash) stay as they were: only the vendor's answer may change them."""
     new = [p for p in pending if p.state_hash is None]
-    known = [p.identity for p in pending if p.state_hash is not None]
+    known = [p.identity for p in pending if p.state_hash is not None]  # delivered, or in doubt
     with transaction.atomic():
         if new:
             SyncState.objects.bulk_create(
@@ -117,7 +117,7 @@ def commit_batch(
                 errors.append(_record_error(execution, item, result))
                 tally.counts["error_count"] += 1
             if not removing:
-                bucket = never_delivered if item.state_hash is None else back_as_before
+                bucket = back_as_before if item.state_hash else never_delivered
                 bucket.append(item.identity)
     now = timezone.now()
     with transaction.atomic():

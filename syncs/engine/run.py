@@ -273,17 +273,29 @@ class Run:
             self._log("reconcile", records=len(identities), found=len(found or {}))
             if found is None:
                 continue  # idempotent writes: sending again is safe
+            # Found and never confirmed before: in create mode it stays as the create made it
+            # (that mode sends no updates), so its values count as the ones delivered; other
+            # modes update it once with its id, as its values are not known.
+            confirmed = {
+                p.identity: p.values_hash
+                for p in pending
+                if plan.mode == "create" and not p.state_hash and p.identity in found
+            }
             with transaction.atomic():
                 for item in pending:
                     vendor_id = found.get(item.identity)
                     states = SyncState.objects.filter(
                         sync=self.execution.sync, identity_key=item.identity
                     )
-                    if vendor_id is not None:
-                        states.update(in_doubt=False, destination_id=vendor_id)
-                    else:
+                    if vendor_id is None:
                         states.delete()
-            spool.resolve_doubt(found, identities)
+                    elif item.identity in confirmed:
+                        states.update(
+                            in_doubt=False, destination_id=vendor_id, values_hash=item.values_hash
+                        )
+                    else:
+                        states.update(in_doubt=False, destination_id=vendor_id)
+            spool.resolve_doubt(found, identities, confirmed=confirmed)
 
     def _load(self, plan: SyncPlan, destination: Destination, spool: Spool) -> None:
         new_mode, changed_mode = _MODES.get(plan.mode, (plan.mode, plan.mode))

@@ -112,12 +112,23 @@ class Spool:
         )
         self.db.commit()
 
-    def resolve_doubt(self, found: dict[str, str], identities: list[str]) -> None:
+    def resolve_doubt(
+        self,
+        found: dict[str, str],
+        identities: list[str],
+        *,
+        confirmed: dict[str, str] | None = None,
+    ) -> None:
         """After reconciling: the ones the vendor has are delivered (their values compared as
-        usual), the ones it hasn't are new again."""
+        usual; `confirmed` gives the hash of those whose values count as delivered), the ones it
+        hasn't are new again."""
         self.db.executemany(
             "UPDATE state SET in_doubt = 0, destination_id = ? WHERE identity = ?",
             ((vendor_id, identity) for identity, vendor_id in found.items()),
+        )
+        self.db.executemany(
+            "UPDATE state SET hash = ? WHERE identity = ?",
+            ((values_hash, identity) for identity, values_hash in (confirmed or {}).items()),
         )
         self.db.executemany(
             "DELETE FROM state WHERE identity = ?",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from syncs.models import SyncState
+from syncs.models import RecordError, SyncState
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,10 @@ def test_a_create_that_timed_out_is_found_at_the_vendor_not_created_again(
     second = run(sync)
     assert second.status == "completed", second.errors
     assert not SyncState.objects.filter(sync=sync, in_doubt=True).exists()
-    assert SyncState.objects.filter(sync=sync).count() == 5
+    assert not RecordError.objects.filter(execution=second).exists()
+    states = SyncState.objects.filter(sync=sync)
+    assert states.count() == 5
+    assert all(state.destination_id and state.values_hash for state in states)
     emails = [p["email_address"] for p in people(http, sandbox)]
     assert len(emails) == seeded + 5
     assert len(set(emails)) == len(emails)  # nobody twice
