@@ -54,7 +54,7 @@ demo: $(STAMP)
 	@echo "  Demo warehouse (Snowflake): account demo, user demo, password demo, database DEMO,"
 	@echo "    schema PUBLIC; advanced: host 127.0.0.1, port $(WAREHOUSE_PORT), protocol http"
 	@echo "  Vendor sandbox: http://127.0.0.1:$(SANDBOX_PORT)/ (requests: /_sandbox/requests)"
-	@echo "  Logs: var/log/{worker,sandbox,warehouse}.log. Press Ctrl-C to stop."
+	@echo "  Logs: var/log/{worker,beat,sandbox,warehouse}.log. Press Ctrl-C to stop."
 	@echo ""
 	@$(BIN)/python -m sandbox.warehouse serve --port $(WAREHOUSE_PORT) --data-dir var/warehouse \
 		> var/log/warehouse.log 2>&1 & warehouse=$$!; \
@@ -62,7 +62,9 @@ demo: $(STAMP)
 		> var/log/sandbox.log 2>&1 & sandbox=$$!; \
 	$(DEMO_ENV) $(BIN)/celery -A config worker --loglevel=info --concurrency=2 \
 		> var/log/worker.log 2>&1 & worker=$$!; \
-	trap 'kill $$worker $$sandbox $$warehouse 2>/dev/null; wait 2>/dev/null' EXIT INT TERM; \
+	$(DEMO_ENV) $(BIN)/celery -A config beat --loglevel=info \
+		--schedule var/celerybeat-schedule > var/log/beat.log 2>&1 & beat=$$!; \
+	trap 'kill $$worker $$beat $$sandbox $$warehouse 2>/dev/null; wait 2>/dev/null' EXIT INT TERM; \
 	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload
 
 clean:
