@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -12,7 +12,7 @@ from django.utils.html import format_html
 
 from console.admin_mixins import SavedThroughServicesAdmin
 from syncs.models import RecordError, Sync, SyncExecution, SyncState
-from syncs.services import sync_validate
+from syncs.services import sync_execution_cancel, sync_execution_start, sync_validate
 
 
 class ReadOnlyHistoryAdmin(admin.ModelAdmin):
@@ -99,6 +99,28 @@ class SyncAdmin(SavedThroughServicesAdmin):
     list_select_related = ["organization", "model", "target_connection"]
     readonly_fields = ["id", "created_by", "created_at", "updated_at", "executions_link"]
     raw_id_fields = ["model", "target_connection"]
+    actions = ["run_now", "resync_now", "dry_run_now"]
+
+    def _start(self, request: HttpRequest, queryset: QuerySet[Sync], **options: bool) -> None:
+        for sync in queryset:
+            execution = sync_execution_start(sync=sync, **options)
+            self.message_user(
+                request,
+                f"{sync.name}: run {execution.pk} is {execution.get_status_display().lower()}.",
+                messages.SUCCESS,
+            )
+
+    @admin.action(description="Run the selected syncs now")
+    def run_now(self, request: HttpRequest, queryset: QuerySet[Sync]) -> None:
+        self._start(request, queryset)
+
+    @admin.action(description="Resync the selected syncs (send every row again)")
+    def resync_now(self, request: HttpRequest, queryset: QuerySet[Sync]) -> None:
+        self._start(request, queryset, resync=True)
+
+    @admin.action(description="Dry run: report what would change, send nothing")
+    def dry_run_now(self, request: HttpRequest, queryset: QuerySet[Sync]) -> None:
+        self._start(request, queryset, test=True)
 
     @admin.display(description="Executions")
     def executions_link(self, obj: Sync) -> str:
@@ -151,6 +173,18 @@ class SyncExecutionAdmin(ReadOnlyHistoryAdmin):
     date_hierarchy = "created_at"
     readonly_fields = ["record_errors_link", "duration"]
     inlines = [RecordErrorInline]
+    actions = ["cancel"]
+
+    @admin.action(description="Cancel the selected runs")
+    def cancel(self, request: HttpRequest, queryset: QuerySet[SyncExecution]) -> None:
+        for execution in queryset:
+            if execution.is_terminal:
+                self.message_user(
+                    request, f"Run {execution.pk} had already ended.", messages.WARNING
+                )
+                continue
+            sync_execution_cancel(execution=execution)
+            self.message_user(request, f"Run {execution.pk}: cancel requested.", messages.SUCCESS)
 
     @admin.display(description="Duration")
     def duration(self, obj: SyncExecution) -> str:
