@@ -7,7 +7,7 @@ import pytest
 
 from connections.destinations.errors import DestinationError
 from connections.destinations.linkedin_ads.destination import LinkedInAdsDestination
-from connections.destinations.ratelimit import RateLimit, WindowLimiter
+from connections.destinations.ratelimit import DatabaseCounter, RateLimit, WindowLimiter
 from sandbox.vendors.linkedinads import MEMBER_URN
 from tests.connections.destinations.linkedin_support import (
     COMPANY_AUDIENCE,
@@ -34,13 +34,15 @@ class FakeTime:
         self.now += seconds
 
 
-class MemoryCounter:
-    def __init__(self) -> None:
-        self.used: dict[tuple[str, int], int] = {}
+class RecordingCounter(DatabaseCounter):
+    """The shared database counter, noting which bucket each call was counted in."""
 
-    def add(self, key: str, window_number: int, cost: int, ttl: float) -> int:
-        self.used[(key, window_number)] = self.used.get((key, window_number), 0) + cost
-        return self.used[(key, window_number)]
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+
+    def take(self, key: str, **kwargs) -> float:
+        self.keys.append(key)
+        return super().take(key, **kwargs)
 
 
 @pytest.fixture
@@ -49,8 +51,8 @@ def clock() -> FakeTime:
 
 
 @pytest.fixture
-def counter() -> MemoryCounter:
-    return MemoryCounter()
+def counter() -> RecordingCounter:
+    return RecordingCounter()
 
 
 @pytest.fixture
@@ -81,8 +83,7 @@ def test_the_connections_rate_limit_paces_user_batches(build, clock, counter):
     # Two calls fit the configured window; the third waited for the next one.
     assert len(clock.slept) == 1 and clock.slept[0] > 0
     # ... in the member's /users bucket, two windows in all.
-    assert {key for key, _ in counter.used} == {f"linkedinads:{MEMBER_URN}:users"}
-    assert len(counter.used) == 2
+    assert set(counter.keys) == {f"linkedinads:{MEMBER_URN}:users"}
 
 
 def test_the_connections_company_rate_limit_paces_company_batches(build, clock):
