@@ -153,6 +153,20 @@ def connection_check(*, connection: Connection) -> Connection:
     return connection
 
 
+def connection_health_note(*, connection: Connection, problem: str = "") -> None:
+    """What a sync run learnt of a connection: it worked (healthy), or it failed (error, with
+    the sentence). A needs_auth mark stays until someone reconnects: a failed run must not hide
+    it, and a working run only happens once access is back."""
+    fields: dict[str, Any] = {"last_checked_at": timezone.now(), "updated_at": timezone.now()}
+    rows = Connection.objects.filter(pk=connection.pk)
+    if problem:
+        rows = rows.exclude(status=Connection.Status.NEEDS_AUTH)
+        fields.update(status=Connection.Status.ERROR, status_error=problem)
+    else:
+        fields.update(status=Connection.Status.HEALTHY, status_error="")
+    rows.update(**fields)
+
+
 def _source_health(connection: Connection) -> tuple[str, str]:
     from connections.sources.base import SourceError
     from connections.sources.registry import source_for

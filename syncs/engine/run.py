@@ -21,6 +21,7 @@ from django.utils import timezone
 from connections.destinations.base import Destination, WriteBatch
 from connections.destinations.errors import DestinationError, NeedsReauthorization
 from connections.destinations.registry import destination_for
+from connections.services import connection_health_note
 from connections.sources.base import Source, SourceError
 from connections.sources.registry import source_for
 from syncs.engine.commit import commit_batch, mark_in_flight
@@ -83,15 +84,30 @@ class Run:
                     self._reconcile(plan, destination, spool)
                     self._phase("load")
                     self._load(plan, destination, spool)
-            self._finish()
         except RunStopped as stop:
             self._finish(stop.message, status=stop.status)
         except PlanError as error:
             self._finish(str(error))
         except SourceError as error:
+            connection_health_note(connection=sync.model.source, problem=error.message)
             self._finish(f"Syncline couldn't read the model {sync.model.name}: {error.message}")
         except DestinationError as error:
+            if error.status != 404:  # a target gone is the sync's problem, not the connection's
+                connection_health_note(connection=sync.target_connection, problem=error.message)
             self._finish(self._destination_failure(error))
+        except Exception:
+            # A bug, not a vendor's or warehouse's answer: the run ends (a reaped, resumed run
+            # would hit it again forever) and the worker's log keeps the details.
+            logger.exception("execution %s stopped on an unexpected error", self.execution.pk)
+            self._finish(
+                "Syncline stopped this run on an unexpected problem of its own. What was "
+                "delivered before stays delivered; the worker's log has the details for support."
+            )
+        else:
+            connection_health_note(connection=sync.model.source)
+            if not self.execution.test:
+                connection_health_note(connection=sync.target_connection)
+            self._finish()
         finally:
             if destination is not None:
                 destination.close()
