@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from connections.destinations.base import Operation, Outcome, RecordResult, WriteBatch
+from connections.registry import CONNECTION_TYPES
 from syncs.engine.spool import Pending
 from syncs.models import RecordError, SyncExecution, SyncState
 
@@ -150,9 +151,14 @@ def _count_field(result: RecordResult) -> str:
 
 
 def _record_error(execution: SyncExecution, item: Pending, result: RecordResult) -> RecordError:
-    message = result.message or "The destination refused this record without saying why."
-    if result.code and result.code not in message:
-        message = f"{message} (code {result.code})"
+    tool = CONNECTION_TYPES[execution.sync.target_connection.type].name
+    said = result.message or "no reason given"
+    code = f" (its error code: {result.code})" if result.code and result.code not in said else ""
+    message = f"{tool} refused this record: {said}{code}."
+    if said.startswith(tool.split()[0]):  # the vendor package already said it in a sentence
+        message = f"{said}{code}"
+    if result.retryable:
+        message += " It may go through on a later try; Syncline sends it again on the next run."
     return RecordError(
         execution=execution,
         identity_value=item.identity,

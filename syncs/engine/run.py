@@ -139,11 +139,12 @@ class Run:
         sync = self.execution.sync
         if sync.state_fingerprint == plan.fingerprint:
             return
+        retargeted = bool(sync.state_fingerprint)  # empty: the sync's first run
         with transaction.atomic():
             SyncState.objects.filter(sync=sync).delete()
             type(sync).objects.filter(pk=sync.pk).update(state_fingerprint=plan.fingerprint)
         sync.state_fingerprint = plan.fingerprint
-        if sync.state_fingerprint:
+        if retargeted:
             self._log("state_reset", reason="the target, mode or identity changed")
 
     def _extract(
