@@ -146,6 +146,9 @@ class GongEmulator(Emulator):
         self.page_size = PAGE_SIZE
         # CRM ids whose assignment fails on Gong's side (UnexpectedError), until removed.
         self.unexpected_errors: set[str] = set()
+        # CRM ids Gong won't unassign: their instance ids are left out of the answer, as Gong
+        # does when "a prospect could not be removed from the flow for any reason".
+        self.kept_in_flows: set[str] = set()
         # What token responses name as the customer's API host (None: this sandbox's own API);
         # tests set another host to check that Syncline refuses it.
         self.customer_api_base: str | None = None
@@ -637,7 +640,10 @@ class GongEmulator(Emulator):
             raise self.fail(400, f"Invalid flowId {flow_id}")
         self._check_unassigner(values)
         instances = [
-            i for i in self._running(crm_id) if flow_id in (None, "") or i["flowId"] == str(flow_id)
+            i
+            for i in self._running(crm_id)
+            if (flow_id in (None, "") or i["flowId"] == str(flow_id))
+            and crm_id not in self.kept_in_flows
         ]
         return self._remove(instances)
 
@@ -648,7 +654,11 @@ class GongEmulator(Emulator):
         ids = self._id_list(values, "flowInstanceIds", MAX_PROSPECTS)
         self._check_unassigner(values)
         table = self.table("flow_instances")
-        instances = [table[i] for i in dict.fromkeys(ids) if i in table]
+        instances = [
+            table[i]
+            for i in dict.fromkeys(ids)
+            if i in table and table[i]["crmProspectId"] not in self.kept_in_flows
+        ]
         return self._remove(instances)
 
     def on_api_unknown(self, request: Request, rest: str) -> Response:

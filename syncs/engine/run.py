@@ -333,11 +333,20 @@ class Run:
         if choice == "leave" or (choice == "" and not removal.default):
             return
         identity = plan.identity_target or ""
+        # A run for listed identities read only those rows: every other record merely looks
+        # gone, so only the listed ones may be removed.
+        listed = {
+            destination.normalize_identity(plan.target, identity, value)
+            for value in self.execution.identities
+        }
         for pending in spool.pending(Change.GONE, batch_size):
             gone = [
-                Pending(p.identity, {identity: p.identity}, "", p.destination_id) for p in pending
+                Pending(p.identity, {identity: p.identity}, "", p.destination_id)
+                for p in pending
+                if not listed or p.identity in listed
             ]
-            self._send(plan, destination, removal.mode, gone, removing=True)
+            if gone:
+                self._send(plan, destination, removal.mode, gone, removing=True)
 
     def _send(
         self,

@@ -117,8 +117,10 @@ def may_have_applied(error: DestinationError) -> bool:
     return not error.permanent and error.status not in (429, 503)
 
 
-def unsent(error: DestinationError, crm_ids: Iterable[str]) -> dict[str, RecordResult]:
-    """Results for the prospects of an assign call that failed."""
+def unsent(
+    error: DestinationError, crm_ids: Iterable[str], operation: Operation = OPERATION
+) -> dict[str, RecordResult]:
+    """Results for the prospects of an assign (or unassign) call that failed."""
     if may_have_applied(error):
-        return {i: RecordResult.in_doubt(i, OPERATION, error.message) for i in crm_ids}
-    return {i: RecordResult.not_sent(i, OPERATION, error.message) for i in crm_ids}
+        return {i: RecordResult.in_doubt(i, operation, error.message) for i in crm_ids}
+    return {i: RecordResult.not_sent(i, operation, error.message) for i in crm_ids}

@@ -5,6 +5,7 @@ Target ids are Gong's flow ids ("1695493301223590792"; "flow:<id>" is read too).
 prospects only by the id of the CRM linked to it.
 Assigning: https://help.gong.io/apidocs/assign-prospects-contacts-or-leads-to-an-engage-flow-v2flowsprospectsassign-1
 — up to 200 prospects a call, per-prospect results in a 200 (destination-apis.md §2.3).
+Removing (the remove mode, and rows that leave the model): unassign.py.
 """
 
 from __future__ import annotations
@@ -18,21 +19,25 @@ import httpx
 from connections.destinations.base import (
     Destination,
     Mode,
+    Operation,
     RecordResult,
+    Removal,
     TargetField,
     TargetObject,
     WriteBatch,
     identity_as_given,
 )
 from connections.destinations.errors import DestinationError
-from connections.destinations.gong import assign
+from connections.destinations.gong import assign, unassign
 from connections.destinations.gong.client import RATE_LIMIT, failure, gong_http, vendor_message
 from connections.destinations.http import VendorHTTP
 from connections.models import Connection
 
 MAX_PROSPECTS = 200  # per assign call
-# Assigning never changes an existing flow instance: both modes add the prospect if needed.
-MODES = (Mode("updateOrCreate"), Mode("create"))
+# Assigning never changes an existing flow instance: both modes add the prospect if needed;
+# remove takes it out of the flow (unassign.py).
+MODES = (Mode("updateOrCreate"), Mode("create"), Mode("remove"))
+REMOVAL = Removal(mode="remove", default=True, says="taken out of the flow")
 ID_FIELD = TargetField(
     id="Id",
     name="CRM contact or lead id",
@@ -153,15 +158,18 @@ class GongDestination(Destination):
         flow_id = _flow_id(target)
         if mode not in {m.id for m in MODES}:
             raise DestinationError(
-                f"Gong flows can't be synced in {mode} mode; choose updateOrCreate or create."
+                f"Gong flows can't be synced in {mode} mode; choose updateOrCreate, create or "
+                "remove."
             )
-        owner = self.flow_owner_email()
         identities = [
             self.normalize_identity(target, identity_field, record.get(identity_field))
             for record in records
         ]
         # Each CRM id once; an empty one can't name a prospect, so it is not sent at all.
         wanted = list(dict.fromkeys(i for i in identities if i))
+        if mode == "remove":
+            return self._remove(flow_id, identities, wanted)
+        owner = self.flow_owner_email()
         answers: dict[str, RecordResult] = {}
         stopped: DestinationError | None = None
         for start in range(0, len(wanted), MAX_PROSPECTS):
@@ -182,6 +190,53 @@ class GongDestination(Destination):
             if stopped is not None:
                 break
         return WriteBatch([self._result(i, answers, stopped) for i in identities], stopped)
+
+    def removal_for(self, target: str) -> Removal | None:
+        """A prospect whose row leaves the model is taken out of the flow (Gong allows it)."""
+        return REMOVAL
+
+    def _remove(self, flow_id: str, identities: list[str], wanted: list[str]) -> WriteBatch:
+        """Take the prospects out of the flow, 200 a call: their current instances in this flow
+        are looked up, then unassigned (unassign.py)."""
+        answers: dict[str, RecordResult] = {}
+        stopped: DestinationError | None = None
+        for start in range(0, len(wanted), MAX_PROSPECTS):  # the lookup takes as many
+            chunk = wanted[start : start + MAX_PROSPECTS]
+            try:
+                found = self._instances(flow_id, chunk)
+                gone = self._unassign(flow_id, [i for ids in found.values() for i in ids])
+            except DestinationError as error:
+                stopped = error
+                answers.update(assign.unsent(error, chunk, unassign.OPERATION))
+                break
+            for crm_id in chunk:
+                instances = found.get(crm_id.lower(), [])
+                answers[crm_id] = unassign.result(crm_id, instances, gone, flow_id)
+        results = [self._result(i, answers, stopped, unassign.OPERATION) for i in identities]
+        return WriteBatch(results, stopped)
+
+    def _instances(self, flow_id: str, crm_ids: list[str]) -> dict[str, list[str]]:
+        response = self.http.request(
+            "POST", "v2/flows/prospects", json={"crmProspectsIds": crm_ids}, idempotent=True
+        )
+        if response.status_code != 200:
+            raise failure(self.connection, response, f"reading who is in flow {flow_id}")
+        return unassign.instances_in_flow(response.json(), flow_id)
+
+    def _unassign(self, flow_id: str, instance_ids: list[str]) -> set[str]:
+        """The instance ids Gong removed, in calls of up to 200 (one per prospect in a flow)."""
+        gone: set[str] = set()
+        for start in range(0, len(instance_ids), unassign.MAX_INSTANCES):
+            response = self.http.request(
+                "POST",
+                "v2/flows/prospects/unassign-flows-by-instance-id",
+                json={"flowInstanceIds": instance_ids[start : start + unassign.MAX_INSTANCES]},
+                idempotent=True,  # removing an instance twice leaves the flow the same
+            )
+            if response.status_code != 200:
+                raise failure(self.connection, response, f"taking prospects out of flow {flow_id}")
+            gone |= unassign.removed(response.json())
+        return gone
 
     def _settle_in_state(
         self, flow_id: str, answers: dict[str, RecordResult], chunk: list[str]
@@ -205,7 +260,10 @@ class GongDestination(Destination):
 
     @staticmethod
     def _result(
-        identity: str, answers: dict[str, RecordResult], stopped: DestinationError | None
+        identity: str,
+        answers: dict[str, RecordResult],
+        stopped: DestinationError | None,
+        operation: Operation = assign.OPERATION,
     ) -> RecordResult:
         """The answer for one record, under the identity Syncline keyed it by."""
         answer = answers.get(identity)
@@ -216,9 +274,9 @@ class GongDestination(Destination):
         if answer is not None:
             return replace(answer, identity=identity)
         if stopped is not None and identity:  # its call came after the one that failed
-            return RecordResult.not_sent(identity, assign.OPERATION, stopped.message)
+            return RecordResult.not_sent(identity, operation, stopped.message)
         return RecordResult.not_sent(
-            identity, assign.OPERATION, "Nothing was sent to Gong: the record has no CRM id."
+            identity, operation, "Nothing was sent to Gong: the record has no CRM id."
         )
 
     def _assign(self, flow_id: str, owner: str, crm_ids: list[str]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from connections.destinations.base import (
     Mode,
     Operation,
     RecordResult,
+    Removal,
     TargetField,
     TargetObject,
     WriteBatch,
@@ -70,6 +71,8 @@ SOURCE_PLATFORM_SETTING = "SYNCLINE_LINKEDINADS_SOURCE_PLATFORM"
 MODES = (Mode("create", requires_identity=False), Mode("remove", requires_identity=False))
 ACTIONS = {"create": "ADD", "remove": "REMOVE"}
 OPERATIONS = {"create": Operation.INSERT, "remove": Operation.DELETE}
+# A member whose row leaves the model is streamed out of the audience (action REMOVE).
+REMOVAL = Removal(mode="remove", default=True, says="removed from the audience")
 # Accounts that are being set up can hold audiences; canceled or removed ones cannot.
 ACCOUNT_SEARCH = (
     "q=search&search=(status:(values:List(ACTIVE,DRAFT)))&fields=id,name,reference,test"
@@ -264,6 +267,38 @@ class LinkedInAdsDestination(Destination):
         audience = Audience(account.id, account.reference, kind, segment_id)
         return TargetObject(audience.id, audience.title(name), MODES)
 
+    def existing_target(self, properties: dict[str, str]) -> TargetObject | None:
+        """The audience an earlier create_target with these properties made: a segment of that
+        name and type in that account, made through the Audiences API with this install's
+        source platform (a list uploaded in Campaign Manager under the same name is another
+        audience). The newest wins: a run that died after creating made the newest one.
+
+        LinkedIn's segment finder lists an account's segments (`q=account`,
+        https://learn.microsoft.com/en-us/linkedin/marketing/matched-audiences/create-and-manage-segments);
+        name, type and platform are compared here rather than trusted to finder filters.
+        """
+        name = str(properties.get("name") or "").strip()
+        if not name:
+            return None
+        kind = self._audience_type(properties.get("type"))
+        account = self._creation_account(properties.get("account"))
+        platform = str(settings.VENDORS["linkedinads"].get("source_platform") or "").strip()
+        segments = self.client.pages(
+            "dmpSegments", f"q=account&account={urn_param(account.urn)}", account=account.label
+        )
+        matching = [
+            segment
+            for segment in segments
+            if str(segment.get("name") or "").strip() == name
+            and segment.get("type") == AUDIENCE_TYPES[kind][0]
+            and (not platform or segment.get("sourcePlatform") in (None, platform))
+        ]
+        if not matching:
+            return None
+        newest = max(matching, key=_created_order)
+        audience = Audience(account.id, account.reference, kind, str(newest["id"]))
+        return TargetObject(audience.id, audience.title(name), MODES)
+
     @staticmethod
     def _audience_type(value: Any) -> str:
         text = str(value or "").strip().lower()
@@ -363,6 +398,9 @@ class LinkedInAdsDestination(Destination):
                 results[index] = element_result(identities[index], operation, status)
         return WriteBatch([result for result in results if result is not None], failure=failure)
 
+    def removal_for(self, target: str) -> Removal | None:
+        return REMOVAL
+
     @staticmethod
     def element(
         audience: Audience, values: dict[str, Any], action: str
@@ -423,3 +461,11 @@ class LinkedInAdsDestination(Destination):
             return None
         deadline = created / 1000 + self.new_segment_wait_seconds
         return deadline if deadline > time.time() else None
+
+
+def _created_order(segment: dict[str, Any]) -> tuple[float, int]:
+    """Segments by creation time (epoch milliseconds), then id, for "the newest"."""
+    created = segment.get("created")
+    when = float(created) if isinstance(created, int | float) else 0.0
+    key = str(segment.get("id") or "")
+    return when, int(key) if key.isdigit() else 0

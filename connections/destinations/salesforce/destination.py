@@ -22,6 +22,7 @@ from typing import Any
 from connections.destinations.base import (
     Destination,
     Mode,
+    Removal,
     TargetObject,
     WriteBatch,
     identity_as_given,
@@ -46,6 +47,10 @@ from connections.destinations.salesforce.write import SalesforceWrite
 from connections.models import Connection
 
 LEAD_OR_CONTACT_NAME = "Lead or Contact"
+# A CRM record whose row leaves the model is the team's own: left as it is unless the sync says
+# `when_row_leaves: remove`, then deleted (remove mode: found by Id or identity, then deleted;
+# one already gone counts as deleted).
+REMOVAL = Removal(mode="remove", default=False, says="deleted in Salesforce")
 
 
 def modes_for(summary: Mapping[str, Any]) -> tuple[Mode, ...]:
@@ -185,6 +190,9 @@ class SalesforceDestination(Destination):
                 if hits:
                     found[identity] = hits[0].id
         return found
+
+    def removal_for(self, target: str) -> Removal | None:
+        return REMOVAL
 
     def write(
         self,

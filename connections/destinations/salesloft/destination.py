@@ -14,6 +14,7 @@ from connections.destinations.base import (
     Destination,
     Mode,
     Operation,
+    Removal,
     TargetField,
     TargetObject,
     WriteBatch,
@@ -35,8 +36,10 @@ from connections.destinations.salesloft.writes import Batch, SalesloftWriter
 from connections.models import Connection
 
 RECORD_MODES = (Mode("create"), Mode("update"), Mode("updateOrCreate"))
-# Adding to a cadence never updates or removes a membership, so "update" has no meaning there.
-CADENCE_MODES = (Mode("updateOrCreate"), Mode("create"))
+# Adding to a cadence never changes a membership, so "update" has no meaning there; "remove"
+# ends the row's membership (modes.from_cadence), as it does for a row that leaves the model.
+CADENCE_MODES = (Mode("updateOrCreate"), Mode("create"), Mode("remove"))
+CADENCE_REMOVAL = Removal(mode="remove", default=True, says="taken off the cadence")
 _CUSTOM_FIELD_TYPES = {"people": "person", "accounts": "company"}
 # Cadence states that take no one ("Valid states are: draft, active, archived, expired, deleted").
 _CLOSED_STATES = frozenset({"archived", "expired", "deleted"})
@@ -194,7 +197,7 @@ class SalesloftDestination(Destination):
         batch = Batch(
             kind=record_kind,
             key=key,
-            operation=Operation.INSERT if cadence_id is not None else _OPERATIONS[mode],
+            operation=_operation(mode, cadence_id),
             identities=[
                 self.normalize_identity(target, identity_field, record.get(identity_field))
                 for record in records
@@ -203,7 +206,9 @@ class SalesloftDestination(Destination):
         )
         writer = self._writer
         try:
-            if cadence_id is not None:
+            if cadence_id is not None and mode == "remove":
+                modes.from_cadence(writer, batch, cadence_id, known_ids or {})
+            elif cadence_id is not None:
                 modes.to_cadence(writer, batch, cadence_id, mode)
             elif mode == "updateOrCreate":
                 modes.update_or_create(writer, batch)
@@ -215,6 +220,18 @@ class SalesloftDestination(Destination):
             # A lost authorization is marked needs_auth where it is found (tokens.py, http.py).
             batch.stop(error)
         return batch.settled()
+
+    def removal_for(self, target: str) -> Removal | None:
+        """A cadence's membership ends when its row leaves the model; people and accounts are
+        records of the team's own, which Syncline never deletes."""
+        _, cadence_id = _parse_target(target)
+        return CADENCE_REMOVAL if cadence_id is not None else None
+
+
+def _operation(mode: str, cadence_id: int | None) -> Operation:
+    if cadence_id is None:
+        return _OPERATIONS[mode]
+    return Operation.DELETE if mode == "remove" else Operation.INSERT
 
 
 _OPERATIONS = {

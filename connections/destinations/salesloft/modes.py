@@ -104,3 +104,32 @@ def to_cadence(writer: SalesloftWriter, batch: Batch, cadence_id: int, mode: str
             person_id = ids[0] if ids else writer.create(batch, i)
             if person_id is not None:
                 writer.add_to_cadence(batch, i, cadence_id, person_id)
+
+
+def from_cadence(
+    writer: SalesloftWriter, batch: Batch, cadence_id: int, known_ids: Mapping[str, str]
+) -> None:
+    """Each row's person taken off the cadence: their membership ends. The person is the one an
+    earlier run added (known_ids), else the one their identity finds. Someone Salesloft doesn't
+    know, or who isn't on the cadence, is already where the sync wants them: delivered,
+    unchanged. The person record itself stays: it is the team's, not the sync's."""
+    people: dict[int, int] = {}
+    for i in batch.pending:
+        known = str(known_ids.get(batch.identities[i]) or "").strip()
+        if known.isdigit():
+            people[i] = int(known)
+    for i, ids in writer.find(batch, [i for i in batch.pending if i not in people]).items():
+        if not ids:
+            batch.accept(i, "", "delete", changed=False)
+        elif len(ids) > 1:
+            batch.reject(
+                i,
+                f"{len(ids)} Salesloft people have {batch.key} {batch.identities[i]}, so "
+                "Syncline can't tell which one to take off the cadence.",
+                "delete",
+            )
+        else:
+            people[i] = ids[0]
+    for i in sorted(people):
+        with batch.sending(i):
+            writer.end_membership(batch, i, cadence_id, people[i])

@@ -11,6 +11,8 @@
   an earlier run got the record's id (known_ids).
 - A cadence target upserts (or, in create mode, finds or creates) the person, then adds them with
   `POST /v2/cadence_memberships`; "already on this cadence" means the row is where it belongs.
+  Its remove mode finds the person's membership and ends it with
+  `DELETE /v2/cadence_memberships/{id}`.
 - A 400/422 is about the record and comes back in Salesloft's own words; 401, 403 and 5xx are
   about the whole call and raise: the batch stops there (see Batch.stop).
 """
@@ -276,6 +278,37 @@ class SalesloftWriter:
         if response.status_code not in RECORD_STATUSES:
             raise failure(self.connection, response, f"adding people to cadence {cadence_id}")
         batch.reject(i, vendor_message(response), "insert", response)
+
+    def end_membership(self, batch: Batch, i: int, cadence_id: int, person_id: int) -> None:
+        """Take row i's person off the cadence and settle the row.
+
+        A person has one membership per cadence, reused when re-added
+        (https://developers.salesloft.com/docs/api/cadence-memberships-index/), found with the
+        list's `person_id`, `cadence_id` and `currently_on_cadence` filters; deleting it takes
+        them off ("Delete a cadence membership", `DELETE /v2/cadence_memberships/{id}.json`,
+        empty answer, in the vendor's swagger: https://github.com/paragonsean/openapi-directory/
+        blob/main/APIs/salesloft.com/v2/javascript-client/docs/CadenceMembershipsApi.md).
+        No current membership, or one already gone (404), is the state wanted.
+        """
+        params = [
+            ("person_id", str(person_id)),
+            ("cadence_id", str(cadence_id)),
+            ("currently_on_cadence", "true"),
+        ]
+        doing = f"reading memberships of cadence {cadence_id}"
+        memberships = [m["id"] for m in self.pages("v2/cadence_memberships", params, doing)]
+        changed = False
+        for membership_id in memberships:
+            response = self.http.request("DELETE", f"v2/cadence_memberships/{membership_id}")
+            if response.status_code == 404:
+                continue  # ended meanwhile
+            if response.status_code in RECORD_STATUSES:
+                batch.reject(i, vendor_message(response), "delete", response)
+                return
+            if response.status_code >= 300:
+                raise failure(self.connection, response, f"taking people off cadence {cadence_id}")
+            changed = True
+        batch.accept(i, person_id, "delete", changed=changed)
 
 
 def _already_on_cadence(response: httpx.Response) -> bool:

@@ -82,7 +82,7 @@ def test_the_flows_the_owner_can_use_are_the_target_objects(sandbox, http, desti
     assert {target.id for target in objects} == VISIBLE_TO_RILEY
     names = {target.id: target.name for target in objects}
     assert names[DEMO_FLOW_ID] == "Flow: Active Users Onboarding"
-    assert [mode.id for mode in objects[0].modes] == ["updateOrCreate", "create"]
+    assert [mode.id for mode in objects[0].modes] == ["updateOrCreate", "create", "remove"]
     assert destination.flow_owner_email() == DEMO_OWNER_EMAIL  # the first active user
     assert _log(http, sandbox)["counts"] == {"GET gong.users": 1, "GET gong.flows": 3}
 

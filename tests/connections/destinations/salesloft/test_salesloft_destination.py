@@ -39,7 +39,7 @@ def test_target_objects_are_people_accounts_and_every_live_cadence(sandbox, http
     cadence_ids = {key for key in objects if key.startswith("cadence:")}
     assert cadence_ids == {f"cadence:{n}" for n in (1001, 1002, 1003, 1004, *range(2001, 2121))}
     assert [mode.id for mode in objects["people"].modes] == ["create", "update", "updateOrCreate"]
-    assert [mode.id for mode in objects[CADENCE].modes] == ["updateOrCreate", "create"]
+    assert [mode.id for mode in objects[CADENCE].modes] == ["updateOrCreate", "create", "remove"]
     assert objects[CADENCE].to_json()["modes"][0]["requires_identity"] is True
     assert request_counts(http, sandbox) == {"GET salesloft.cadences": 2}
 
