@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 from django.conf import settings
 
-from connections.destinations.errors import DestinationError, NeedsReauthorization
+from connections.destinations.errors import DestinationError
 from connections.destinations.gong.hosts import checked_api_base
 from connections.destinations.http import OAuthBearer, VendorHTTP
 from connections.destinations.ratelimit import RateLimit, WindowLimiter, configured_rate_limit
@@ -72,14 +72,11 @@ def vendor_message(response: httpx.Response) -> str:
     return str(body)[:300]
 
 
-def failure(connection: Connection, response: httpx.Response, doing: str) -> DestinationError:
+def failure(response: httpx.Response, doing: str) -> DestinationError:
     """A whole-call failure as a sentence a sales-ops person can act on."""
     status = response.status_code
     said = vendor_message(response)
-    if status == 401:
-        return NeedsReauthorization(
-            f"Gong refused {connection.name}'s access while {doing} ({said}). Reconnect it to Gong."
-        )
+    # No 401 comes here: VendorHTTP raises NeedsReauthorization for it (and marks needs_auth).
     if status == 403:
         return DestinationError(
             f"Gong refused permission while {doing} ({said}). The Gong app needs the scopes "

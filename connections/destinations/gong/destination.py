@@ -61,7 +61,7 @@ class GongDestination(Destination):
     def check(self) -> None:
         response = self.http.request("GET", "v2/users")
         if response.status_code != 200:
-            raise failure(self.connection, response, "checking the connection")
+            raise failure(response, "checking the connection")
         if self.configuration.get("flow_owner_email"):
             self._configured_owner_is_active()
 
@@ -104,7 +104,7 @@ class GongDestination(Destination):
             if response.status_code == 404 and empty_on_404:
                 return  # Gong answers an empty list with 404
             if response.status_code != 200:
-                raise failure(self.connection, response, doing)
+                raise failure(response, doing)
             body = response.json()
             yield from body.get(key) or []
             cursor = (body.get("records") or {}).get("cursor") or ""
@@ -196,7 +196,7 @@ class GongDestination(Destination):
                 "POST", "v2/flows/prospects", json={"crmProspectsIds": pending}, idempotent=True
             )
             if response.status_code != 200:
-                raise failure(self.connection, response, f"checking the flows of {flow_id}")
+                raise failure(response, f"checking the flows of {flow_id}")
         except DestinationError as error:
             answers.update({i: assign.unchecked(answers[i], error) for i in pending})
             return error
@@ -250,7 +250,7 @@ class GongDestination(Destination):
                 f"owner e-mail of {self.connection.name} to an active Gong user who can use "
                 "this flow.",
             )
-        return failure(self.connection, response, f"adding prospects to flow {flow_id}")
+        return failure(response, f"adding prospects to flow {flow_id}")
 
 
 def _flow_id(target: str) -> str:

@@ -18,7 +18,7 @@ from urllib.parse import quote
 import httpx
 from django.conf import settings
 
-from connections.destinations.errors import DestinationError, NeedsReauthorization
+from connections.destinations.errors import DestinationError
 from connections.destinations.http import CallRecord, OAuthBearer, VendorHTTP
 from connections.destinations.ratelimit import RateLimit, WindowLimiter, configured_rate_limit
 from connections.destinations.tokens import ConnectionTokens
@@ -133,12 +133,7 @@ class LinkedInClient:
                 "https://learn.microsoft.com/en-us/linkedin/marketing/versioning) and restart.",
                 status=426,
             )
-        if response.status_code == 401:
-            # VendorHTTP already refreshed once; a refused refresh raised NeedsReauthorization.
-            raise NeedsReauthorization(
-                "LinkedIn refused a freshly refreshed access token "
-                f"({error_message(response)}). Reconnect the LinkedIn Ads connection."
-            )
+        # A 401 never gets here: VendorHTTP refreshes once, then raises NeedsReauthorization.
         return response
 
     def fail(self, response: httpx.Response, *, account: str | None = None) -> DestinationError:

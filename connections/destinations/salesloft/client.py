@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 from django.conf import settings
 
-from connections.destinations.errors import DestinationError, NeedsReauthorization
+from connections.destinations.errors import DestinationError
 from connections.destinations.http import Auth, OAuthBearer, StaticHeaders, VendorHTTP
 from connections.destinations.ratelimit import RateLimit, WindowLimiter, configured_rate_limit
 from connections.destinations.tokens import ConnectionTokens
@@ -123,20 +123,11 @@ def vendor_message(response: httpx.Response) -> str:
     return str(body)[:300]
 
 
-def failure(connection: Connection, response: httpx.Response, doing: str) -> DestinationError:
+def failure(response: httpx.Response, doing: str) -> DestinationError:
     """A whole-call failure as a sentence a sales-ops person can act on."""
     status = response.status_code
     said = vendor_message(response)
-    if status == 401:
-        fix = (
-            "Paste a new API key into the connection"
-            if auth_method(connection) == "api_key"
-            else "Reconnect it to Salesloft"
-        )
-        # A 401 that survives a refresh (or a revoked API key): only a person can fix it.
-        return NeedsReauthorization(
-            f"Salesloft refused {connection.name}'s credentials while {doing} ({said}). {fix}."
-        )
+    # No 401 comes here: VendorHTTP raises NeedsReauthorization for it (and marks needs_auth).
     if status == 403:
         return DestinationError(
             f"Salesloft refused permission while {doing} ({said}). The connected Salesloft user "

@@ -34,7 +34,6 @@ from connections.destinations.base import (
 from connections.destinations.errors import DestinationError
 from connections.destinations.http import VendorHTTP
 from connections.destinations.salesloft.client import failure, page_cost, vendor_message
-from connections.models import Connection
 
 # Values per list call when finding records: keeps the URL well under proxies' 8 KB limits.
 LOOKUP_CHUNK = 50
@@ -135,9 +134,8 @@ class SalesloftWriter:
     """One call per row. Each primitive settles the row (accepted or rejected) or hands back
     what the next step needs; a whole-call failure raises and the caller stops the batch."""
 
-    def __init__(self, http: VendorHTTP, connection: Connection) -> None:
+    def __init__(self, http: VendorHTTP) -> None:
         self.http = http
-        self.connection = connection
 
     def _send(self, method: str, path: str, doing: str, **kwargs: Any) -> httpx.Response:
         """The answer when it is a success or about the record; raises for the whole call."""
@@ -146,7 +144,7 @@ class SalesloftWriter:
             return response
         if response.status_code == 404 and method == "PUT":
             return response  # the record is gone: that record's problem
-        raise failure(self.connection, response, doing)
+        raise failure(response, doing)
 
     # -- the three primitives ----------------------------------------------------------------
     def upsert(self, batch: Batch, i: int) -> tuple[int, str] | None:
@@ -235,7 +233,7 @@ class SalesloftWriter:
                 cost=page_cost(page),
             )
             if response.status_code != 200:
-                raise failure(self.connection, response, doing)
+                raise failure(response, doing)
             body = response.json()
             yield from body.get("data") or []
             next_page = ((body.get("metadata") or {}).get("paging") or {}).get("next_page")
@@ -274,7 +272,7 @@ class SalesloftWriter:
                 status=404,
             )
         if response.status_code not in RECORD_STATUSES:
-            raise failure(self.connection, response, f"adding people to cadence {cadence_id}")
+            raise failure(response, f"adding people to cadence {cadence_id}")
         batch.reject(i, vendor_message(response), "insert", response)
 
 
