@@ -159,7 +159,7 @@ class SalesloftWriter:
             idempotent=True,  # an upsert by key applies once however often it is sent
         )
         if response.status_code >= 300:
-            batch.reject(i, vendor_message(response), "upsert", response)
+            batch.reject(i, _refusal(response), "upsert", response)
             return None
         data = response.json()["data"]
         operation = "insert" if data.get("upsert_type") == "create" else "update"
@@ -172,7 +172,7 @@ class SalesloftWriter:
         body = {k: v for k, v in batch.bodies[i].items() if k != "id"}
         response = self._send("POST", path, f"creating {batch.kind}", json=body)
         if response.status_code >= 300:
-            batch.reject(i, vendor_message(response), "insert", response)
+            batch.reject(i, _refusal(response), "insert", response)
             return None
         return int(response.json()["data"]["id"])
 
@@ -189,7 +189,7 @@ class SalesloftWriter:
             message = f"Salesloft has no {singular} with id {record_id} any more."
             batch.reject(i, message, "update", response)
         elif response.status_code >= 300:
-            batch.reject(i, vendor_message(response), "update", response)
+            batch.reject(i, _refusal(response), "update", response)
         else:
             batch.accept(i, record_id, "update")
         return True
@@ -273,7 +273,13 @@ class SalesloftWriter:
             )
         if response.status_code not in RECORD_STATUSES:
             raise failure(response, f"adding people to cadence {cadence_id}")
-        batch.reject(i, vendor_message(response), "insert", response)
+        batch.reject(i, _refusal(response), "insert", response)
+
+
+def _refusal(response: httpx.Response) -> str:
+    """Salesloft's refusal of one record, its own words in a sentence (the status is the
+    result's code)."""
+    return f"Salesloft refused this record: {vendor_message(response)}"
 
 
 def _already_on_cadence(response: httpx.Response) -> bool:
