@@ -151,8 +151,10 @@ class LinkedInClient:
                 "grant every permission it asks for (r_ads, rw_dmp_segments).",
                 status=403,
             )
+        status = response.status_code
+        said = "had an internal error" if status >= 500 else "refused the request"
         return DestinationError(
-            f"LinkedIn answered {response.status_code}: {message}",
+            f"LinkedIn {said} ({status}: {message}).",
             permanent=response.status_code < 500,
             status=response.status_code,
         )
