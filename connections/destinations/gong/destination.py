@@ -26,8 +26,8 @@ from connections.destinations.base import (
 )
 from connections.destinations.errors import DestinationError
 from connections.destinations.gong import assign
-from connections.destinations.gong.client import RATE_LIMIT, failure, gong_http, vendor_message
-from connections.destinations.http import VendorHTTP
+from connections.destinations.gong.client import RATE_LIMIT, failure, gong_http
+from connections.destinations.http import VendorHTTP, vendor_words
 from connections.models import Connection
 
 MAX_PROSPECTS = 200  # per assign call
@@ -236,7 +236,7 @@ class GongDestination(Destination):
     def _assign_failure(
         self, response: httpx.Response, flow_id: str, owner: str
     ) -> DestinationError:
-        said = vendor_message(response)
+        said = vendor_words(response)
         lowered = said.lower()
         if response.status_code == 404 or (response.status_code == 400 and "flowid" in lowered):
             return DestinationError(

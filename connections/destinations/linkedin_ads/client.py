@@ -19,7 +19,7 @@ import httpx
 from django.conf import settings
 
 from connections.destinations.errors import DestinationError
-from connections.destinations.http import CallRecord, OAuthBearer, VendorHTTP
+from connections.destinations.http import CallRecord, OAuthBearer, VendorHTTP, vendor_words
 from connections.destinations.ratelimit import RateLimit, WindowLimiter, configured_rate_limit
 from connections.destinations.tokens import ConnectionTokens
 from connections.models import Connection
@@ -55,17 +55,6 @@ def stream_rates(connection: Connection, declared: Mapping[str, RateLimit]) -> d
 def urn_param(urn: str) -> str:
     """A URN as a Rest.li 2.0 query value: its colons percent-encoded, as LinkedIn requires."""
     return quote(urn, safe="")
-
-
-def error_message(response: httpx.Response) -> str:
-    """LinkedIn's own words from {"status", "serviceErrorCode", "code", "message"}."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if isinstance(body, dict) and body.get("message"):
-        return str(body["message"])
-    return response.text[:300] or f"HTTP {response.status_code}"
 
 
 class LinkedInClient:
@@ -128,7 +117,7 @@ class LinkedInClient:
         if response.status_code == 426:
             raise DestinationError(
                 f"LinkedIn no longer accepts API version {self.version} "
-                f"({error_message(response)}). An administrator must set {VERSION_SETTING} "
+                f"({vendor_words(response)}). An administrator must set {VERSION_SETTING} "
                 "to a current version (YYYYMM, see "
                 "https://learn.microsoft.com/en-us/linkedin/marketing/versioning) and restart.",
                 status=426,
@@ -138,7 +127,7 @@ class LinkedInClient:
 
     def fail(self, response: httpx.Response, *, account: str | None = None) -> DestinationError:
         """The DestinationError for an unsuccessful answer (`account`: whose audiences)."""
-        message = error_message(response)
+        message = vendor_words(response)
         if response.status_code == 403:
             if account:
                 return DestinationError(
