@@ -9,7 +9,11 @@ from connections.destinations.http import StaticHeaders, VendorHTTP
 from connections.destinations.registry import DESTINATIONS, destination_for
 from connections.models import Connection
 from connections.services import connection_create
-from tests.connections.http_helpers import oauth_client, salesloft_oauth_connection
+from tests.connections.http_helpers import (
+    oauth_client,
+    salesloft_oauth_connection,
+    saved_tool_connection,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -82,30 +86,13 @@ def test_settings_tried_before_they_are_saved_mark_nothing(sandbox, organization
     client.close()
 
 
-def _saved_tool(type_key: str, sandbox, http, vendors, organization) -> Connection:
-    from tests.connections.destinations.gong_support import gong_connection, gong_tokens
-    from tests.connections.destinations.linkedin_support import (
-        linkedin_connection,
-        linkedin_tokens,
-    )
-    from tests.connections.destinations.salesforce_support import connection_for, oauth_tokens
-
-    if type_key == "salesloft":
-        return salesloft_oauth_connection(sandbox, http, organization)
-    if type_key == "gong":
-        return gong_connection(organization, gong_tokens(vendors, http))
-    if type_key == "linkedinads":
-        return linkedin_connection(organization, linkedin_tokens(http, vendors))
-    return connection_for(organization, oauth_tokens(http, sandbox))
-
-
 @pytest.mark.parametrize("type_key", sorted(DESTINATIONS))
 def test_every_tools_client_knows_whose_credentials_it_sends(
     type_key, sandbox, http, vendors, organization
 ):
     # The 401 handling above marks the connection VendorHTTP is given: a tool whose client
     # leaves it out would keep failing runs without ever asking a person to reconnect.
-    connection = _saved_tool(type_key, sandbox, http, vendors, organization)
+    connection = saved_tool_connection(type_key, sandbox, http, vendors, organization)
     destination = destination_for(connection)
     try:
         assert destination.http.connection is not None
