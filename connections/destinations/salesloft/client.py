@@ -86,12 +86,11 @@ def _auth(connection: Connection) -> Auth:
 
 
 def salesloft_http(connection: Connection, *, rate: RateLimit) -> VendorHTTP:
-    base_url = (
-        connection.configuration.get("api_base_url") or settings.VENDORS["salesloft"]["api_url"]
-    )
+    # Salesloft has one API host for every team: the configured one (SYNCLINE_SALESLOFT_API_URL,
+    # the sandbox's in tests), never a host saved on a connection, where the key would go too.
     return VendorHTTP(
         vendor=VENDOR,
-        base_url=str(base_url),
+        base_url=str(settings.VENDORS["salesloft"]["api_url"]),
         auth=_auth(connection),
         bucket=team_bucket(connection),
         rate=configured_rate_limit(connection.configuration, rate, connection_name=connection.name),
