@@ -173,7 +173,7 @@ CELERY_RESULT_BACKEND = env.str(
 )
 if CELERY_BROKER_URL.startswith("filesystem"):
     CELERY_BROKER_TRANSPORT_OPTIONS = celery_filesystem_transport_options(VAR_DIR)
-# Rate-limit windows shared by every worker: Redis when available, else the app database.
+# The rate-limit logs shared by every worker: Redis when available, else the app database.
 RATE_LIMIT_REDIS_URL = env.str(
     "RATE_LIMIT_REDIS_URL",
     default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "",

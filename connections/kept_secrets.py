@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from connections.encryption import SecretDecryptionError, decrypt_json, encrypt_json
-from connections.secret_reuse import destination_changes
+from connections.secret_reuse import recipient_changes
 
 SESSION_KEY = "connections.kept_secrets"
 KEEP_SECONDS = 15 * 60
@@ -52,7 +52,7 @@ class KeptSecrets:
         entry = self._entries().get(self.slot)
         if not entry or entry["until"] <= time.time():
             return {}
-        if destination_changes(self.type_key, entry["configuration"], configuration):
+        if recipient_changes(self.type_key, entry["configuration"], configuration):
             return {}
         try:
             return dict(decrypt_json(entry["secrets"]))

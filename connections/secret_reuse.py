@@ -59,8 +59,10 @@ def _ssl_rank(configuration: Mapping[str, Any]) -> str:
     return str(SSL_MODES.index(mode)) if mode in SSL_MODES else "0"
 
 
-# The defaults are the sources' own, so "left empty" and "the default typed" compare equal.
-DESTINATION_SETTINGS: dict[str, tuple[Setting, ...]] = {
+# Per warehouse type, the settings naming who receives its secrets ("destination" is kept for
+# the tools Syncline syncs into). The defaults are the sources' own, so "left empty" and "the
+# default typed" compare equal.
+RECIPIENT_SETTINGS: dict[str, tuple[Setting, ...]] = {
     "snowflake": (
         Setting("account", _key("account")),
         Setting("host", _key("host")),
@@ -77,12 +79,12 @@ DESTINATION_SETTINGS: dict[str, tuple[Setting, ...]] = {
 }
 
 
-def destination_changes(
+def recipient_changes(
     type_key: str, before: Mapping[str, Any], after: Mapping[str, Any]
 ) -> list[str]:
-    """Labels of the settings that send secrets somewhere else than `before` did."""
+    """Labels of the settings that send secrets to another recipient than `before` did."""
     changed = []
-    for setting in DESTINATION_SETTINGS.get(type_key, ()):
+    for setting in RECIPIENT_SETTINGS.get(type_key, ()):
         old, new = setting.read(before), setting.read(after)
         if setting.weaker_only:
             if int(new) < int(old):
@@ -123,7 +125,7 @@ def secrets_to_use(
     but some are saved)."""
     typed = {key: value for key, value in typed.items() if value not in (None, "")}
     saved = {key: value for key, value in saved_secrets.items() if value not in (None, "")}
-    changes = destination_changes(type_key, saved_configuration, configuration)
+    changes = recipient_changes(type_key, saved_configuration, configuration)
     if not changes:
         return {**saved, **typed}
     if not typed and saved:

@@ -1,4 +1,4 @@
-"""A saved Salesloft connection with real sandbox tokens, and a VendorHTTP for it."""
+"""Saved tool connections with real sandbox tokens, and a VendorHTTP for Salesloft's."""
 
 from __future__ import annotations
 
@@ -46,3 +46,21 @@ def oauth_client(sandbox, saved: Connection, **options) -> VendorHTTP:
         backoff_base=0.01,
         **options,
     )
+
+
+def saved_tool_connection(type_key: str, sandbox, http, vendors, organization) -> Connection:
+    """A saved connection of that tool with real sandbox tokens, as its wizard leaves it."""
+    from tests.connections.destinations.gong_support import gong_connection, gong_tokens
+    from tests.connections.destinations.linkedin_support import (
+        linkedin_connection,
+        linkedin_tokens,
+    )
+    from tests.connections.destinations.salesforce_support import connection_for, oauth_tokens
+
+    if type_key == "salesloft":
+        return salesloft_oauth_connection(sandbox, http, organization)
+    if type_key == "gong":
+        return gong_connection(organization, gong_tokens(vendors, http))
+    if type_key == "linkedinads":
+        return linkedin_connection(organization, linkedin_tokens(http, vendors))
+    return connection_for(organization, oauth_tokens(http, sandbox))

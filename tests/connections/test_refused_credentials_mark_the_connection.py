@@ -6,9 +6,14 @@ import pytest
 
 from connections.destinations.errors import NeedsReauthorization
 from connections.destinations.http import StaticHeaders, VendorHTTP
+from connections.destinations.registry import DESTINATIONS, destination_for
 from connections.models import Connection
 from connections.services import connection_create
-from tests.connections.http_helpers import oauth_client, salesloft_oauth_connection
+from tests.connections.http_helpers import (
+    oauth_client,
+    salesloft_oauth_connection,
+    saved_tool_connection,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -79,3 +84,18 @@ def test_settings_tried_before_they_are_saved_mark_nothing(sandbox, organization
 
     assert Connection.objects.get(pk=saved.pk).status == Connection.Status.HEALTHY
     client.close()
+
+
+@pytest.mark.parametrize("type_key", sorted(DESTINATIONS))
+def test_every_tools_client_knows_whose_credentials_it_sends(
+    type_key, sandbox, http, vendors, organization
+):
+    # The 401 handling above marks the connection VendorHTTP is given: a tool whose client
+    # leaves it out would keep failing runs without ever asking a person to reconnect.
+    connection = saved_tool_connection(type_key, sandbox, http, vendors, organization)
+    destination = destination_for(connection)
+    try:
+        assert destination.http.connection is not None
+        assert destination.http.connection.pk == connection.pk
+    finally:
+        destination.close()

@@ -13,14 +13,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 from django.conf import settings
 
-from connections.destinations.errors import DestinationError, NeedsReauthorization
+from connections.destinations.errors import DestinationError
 from connections.destinations.gong.hosts import checked_api_base
-from connections.destinations.http import OAuthBearer, VendorHTTP
+from connections.destinations.http import OAuthBearer, VendorHTTP, vendor_words
 from connections.destinations.ratelimit import RateLimit, WindowLimiter, configured_rate_limit
 from connections.destinations.tokens import ConnectionTokens
 from connections.models import Connection
@@ -58,28 +56,11 @@ def gong_http(connection: Connection, *, rate: RateLimit) -> VendorHTTP:
     )
 
 
-def vendor_message(response: httpx.Response) -> str:
-    try:
-        body: Any = response.json()
-    except ValueError:
-        return response.text.strip()[:300]
-    if isinstance(body, dict):
-        errors = body.get("errors")
-        if isinstance(errors, list) and errors:
-            return "; ".join(str(message) for message in errors)
-        if body.get("error"):
-            return str(body.get("error_description") or body["error"])
-    return str(body)[:300]
-
-
-def failure(connection: Connection, response: httpx.Response, doing: str) -> DestinationError:
+def failure(response: httpx.Response, doing: str) -> DestinationError:
     """A whole-call failure as a sentence a sales-ops person can act on."""
     status = response.status_code
-    said = vendor_message(response)
-    if status == 401:
-        return NeedsReauthorization(
-            f"Gong refused {connection.name}'s access while {doing} ({said}). Reconnect it to Gong."
-        )
+    said = vendor_words(response)  # Gong: {"requestId": ..., "errors": ["..."]}
+    # No 401 comes here: VendorHTTP raises NeedsReauthorization for it (and marks needs_auth).
     if status == 403:
         return DestinationError(
             f"Gong refused permission while {doing} ({said}). The Gong app needs the scopes "

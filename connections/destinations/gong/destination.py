@@ -29,8 +29,8 @@ from connections.destinations.base import (
 )
 from connections.destinations.errors import DestinationError
 from connections.destinations.gong import assign, unassign
-from connections.destinations.gong.client import RATE_LIMIT, failure, gong_http, vendor_message
-from connections.destinations.http import VendorHTTP
+from connections.destinations.gong.client import RATE_LIMIT, failure, gong_http
+from connections.destinations.http import VendorHTTP, vendor_words
 from connections.models import Connection
 
 MAX_PROSPECTS = 200  # per assign call
@@ -66,7 +66,7 @@ class GongDestination(Destination):
     def check(self) -> None:
         response = self.http.request("GET", "v2/users")
         if response.status_code != 200:
-            raise failure(self.connection, response, "checking the connection")
+            raise failure(response, "checking the connection")
         if self.configuration.get("flow_owner_email"):
             self._configured_owner_is_active()
 
@@ -109,7 +109,7 @@ class GongDestination(Destination):
             if response.status_code == 404 and empty_on_404:
                 return  # Gong answers an empty list with 404
             if response.status_code != 200:
-                raise failure(self.connection, response, doing)
+                raise failure(response, doing)
             body = response.json()
             yield from body.get(key) or []
             cursor = (body.get("records") or {}).get("cursor") or ""
@@ -220,7 +220,7 @@ class GongDestination(Destination):
             "POST", "v2/flows/prospects", json={"crmProspectsIds": crm_ids}, idempotent=True
         )
         if response.status_code != 200:
-            raise failure(self.connection, response, f"reading who is in flow {flow_id}")
+            raise failure(response, f"reading who is in flow {flow_id}")
         return unassign.instances_in_flow(response.json(), flow_id)
 
     def _unassign(self, flow_id: str, instance_ids: list[str]) -> set[str]:
@@ -234,7 +234,7 @@ class GongDestination(Destination):
                 idempotent=True,  # removing an instance twice leaves the flow the same
             )
             if response.status_code != 200:
-                raise failure(self.connection, response, f"taking prospects out of flow {flow_id}")
+                raise failure(response, f"taking prospects out of flow {flow_id}")
             gone |= unassign.removed(response.json())
         return gone
 
@@ -251,7 +251,7 @@ class GongDestination(Destination):
                 "POST", "v2/flows/prospects", json={"crmProspectsIds": pending}, idempotent=True
             )
             if response.status_code != 200:
-                raise failure(self.connection, response, f"checking the flows of {flow_id}")
+                raise failure(response, f"checking the flows of {flow_id}")
         except DestinationError as error:
             answers.update({i: assign.unchecked(answers[i], error) for i in pending})
             return error
@@ -294,7 +294,7 @@ class GongDestination(Destination):
     def _assign_failure(
         self, response: httpx.Response, flow_id: str, owner: str
     ) -> DestinationError:
-        said = vendor_message(response)
+        said = vendor_words(response)
         lowered = said.lower()
         if response.status_code == 404 or (response.status_code == 400 and "flowid" in lowered):
             return DestinationError(
@@ -308,7 +308,7 @@ class GongDestination(Destination):
                 f"owner e-mail of {self.connection.name} to an active Gong user who can use "
                 "this flow.",
             )
-        return failure(self.connection, response, f"adding prospects to flow {flow_id}")
+        return failure(response, f"adding prospects to flow {flow_id}")
 
 
 def _flow_id(target: str) -> str:

@@ -18,8 +18,8 @@ from urllib.parse import quote
 import httpx
 from django.conf import settings
 
-from connections.destinations.errors import DestinationError, NeedsReauthorization
-from connections.destinations.http import CallRecord, OAuthBearer, VendorHTTP
+from connections.destinations.errors import DestinationError
+from connections.destinations.http import CallRecord, OAuthBearer, VendorHTTP, vendor_words
 from connections.destinations.ratelimit import RateLimit, WindowLimiter, configured_rate_limit
 from connections.destinations.tokens import ConnectionTokens
 from connections.models import Connection
@@ -55,17 +55,6 @@ def stream_rates(connection: Connection, declared: Mapping[str, RateLimit]) -> d
 def urn_param(urn: str) -> str:
     """A URN as a Rest.li 2.0 query value: its colons percent-encoded, as LinkedIn requires."""
     return quote(urn, safe="")
-
-
-def error_message(response: httpx.Response) -> str:
-    """LinkedIn's own words from {"status", "serviceErrorCode", "code", "message"}."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if isinstance(body, dict) and body.get("message"):
-        return str(body["message"])
-    return response.text[:300] or f"HTTP {response.status_code}"
 
 
 class LinkedInClient:
@@ -128,22 +117,17 @@ class LinkedInClient:
         if response.status_code == 426:
             raise DestinationError(
                 f"LinkedIn no longer accepts API version {self.version} "
-                f"({error_message(response)}). An administrator must set {VERSION_SETTING} "
+                f"({vendor_words(response)}). An administrator must set {VERSION_SETTING} "
                 "to a current version (YYYYMM, see "
                 "https://learn.microsoft.com/en-us/linkedin/marketing/versioning) and restart.",
                 status=426,
             )
-        if response.status_code == 401:
-            # VendorHTTP already refreshed once; a refused refresh raised NeedsReauthorization.
-            raise NeedsReauthorization(
-                "LinkedIn refused a freshly refreshed access token "
-                f"({error_message(response)}). Reconnect the LinkedIn Ads connection."
-            )
+        # A 401 never gets here: VendorHTTP refreshes once, then raises NeedsReauthorization.
         return response
 
     def fail(self, response: httpx.Response, *, account: str | None = None) -> DestinationError:
         """The DestinationError for an unsuccessful answer (`account`: whose audiences)."""
-        message = error_message(response)
+        message = vendor_words(response)
         if response.status_code == 403:
             if account:
                 return DestinationError(
@@ -156,8 +140,10 @@ class LinkedInClient:
                 "grant every permission it asks for (r_ads, rw_dmp_segments).",
                 status=403,
             )
+        status = response.status_code
+        said = "had an internal error" if status >= 500 else "refused the request"
         return DestinationError(
-            f"LinkedIn answered {response.status_code}: {message}",
+            f"LinkedIn {said} ({status}: {message}).",
             permanent=response.status_code < 500,
             status=response.status_code,
         )

@@ -31,13 +31,12 @@ from connections.destinations.base import (
     unsent_after,
 )
 from connections.destinations.errors import DestinationError
-from connections.destinations.http import CallRecord, VendorHTTP
+from connections.destinations.http import CallRecord, VendorHTTP, vendor_words
 from connections.destinations.linkedin_ads.client import (
     COMPANIES_RATE,
     ROLE_ADVICE,
     USERS_RATE,
     LinkedInClient,
-    error_message,
     stream_rates,
     urn_param,
 )
@@ -430,7 +429,7 @@ class LinkedInAdsDestination(Destination):
             if deadline is None or time.time() + pause > deadline:
                 raise DestinationError(
                     f"LinkedIn says audience {audience.segment_id} does not exist "
-                    f"({error_message(response)}). If it was deleted in Campaign Manager, "
+                    f"({vendor_words(response)}). If it was deleted in Campaign Manager, "
                     "choose another audience.",
                     permanent=False,
                     status=404,

@@ -253,11 +253,7 @@ class SalesforceClient:
     def error(self, response: httpx.Response, what: str) -> DestinationError:
         errors = describe_errors(response_errors(response))
         status = response.status_code
-        if status == 401:
-            return NeedsReauthorization(
-                f"{what}: Salesforce refused the session even after a refresh ({errors}). "
-                "Reconnect the connection to continue."
-            )
+        # No 401 comes here: VendorHTTP raises NeedsReauthorization for it (and marks needs_auth).
         return DestinationError(f"{what}: {errors}", permanent=status < 500, status=status)
 
     # -- reads -----------------------------------------------------------------------------

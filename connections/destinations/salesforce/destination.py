@@ -95,6 +95,12 @@ class SalesforceDestination(Destination):
     def http(self) -> VendorHTTP:
         return self.client.http
 
+    def close(self) -> None:
+        # The client is kept as _client (building it may refresh a token), not the _http the
+        # base class closes.
+        if self._client is not None:
+            self._client.close()
+
     def check(self) -> None:
         self.client.json("GET", "limits/", what="Checking the Salesforce connection failed")
 

@@ -7,7 +7,7 @@ from connections.destinations.base import Operation, RecordResult, WriteBatch
 from connections.destinations.base import Outcome as Result
 from connections.destinations.errors import DestinationError
 from connections.destinations.salesforce.bulk import UNPROCESSED
-from connections.destinations.salesforce.records import Answer, Unanswered
+from connections.destinations.salesforce.records import Answer, Outcome, Unanswered
 
 # Rejections a later attempt may turn into an acceptance: a record another transaction held
 # locked ("other clients have to wait until the transaction completes",
@@ -20,6 +20,21 @@ RETRYABLE = {
     "REQUEST_RUNNING_TOO_LONG",
     UNPROCESSED,
 }
+
+
+def refusal(answer: Outcome) -> str:
+    """Salesforce's per-record errors as a sentence: its words first, each with its code
+    ("Salesforce refused this record: Required fields are missing: [LastName]
+    (REQUIRED_FIELD_MISSING)"). A record a Bulk job never got to already has Syncline's own."""
+    if answer.code == UNPROCESSED:
+        return answer.errors[0].message
+    said = "; ".join(
+        f"{error.message} ({error.code})"
+        if error.code and error.message
+        else error.message or error.code
+        for error in answer.errors
+    )
+    return f"Salesforce refused this record: {said or 'it gave no reason'}"
 
 
 class Ledger:
@@ -47,7 +62,7 @@ class Ledger:
             result = RecordResult.accepted(identity, operation, answer.id)
             result.message = note
         else:
-            message = answer.message or "Salesforce refused the record without saying why"
+            message = refusal(answer)
             if note:
                 message = f"{message} ({note})"
             code = answer.code
@@ -72,9 +87,10 @@ class Ledger:
         self.results[position] = result
 
     def reject(self, position: int, message: str, *, code: str) -> None:
-        """A rejection Syncline reads from Salesforce's data (a lookup found nothing)."""
+        """A rejection Syncline reads from Salesforce's data (a lookup found nothing): `message`
+        is Syncline's sentence, `code` the Salesforce code nearest to it."""
         self.results[position] = RecordResult.rejected(
-            self.identities[position], self.operation, f"{code}: {message}", code=code
+            self.identities[position], self.operation, message, code=code
         )
 
     def rejected_with(self, positions: set[int], codes: set[str]) -> list[int]:

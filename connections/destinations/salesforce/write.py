@@ -345,7 +345,8 @@ class SalesforceWrite:
                         self.ledger.reject(
                             position,
                             f"{key.name} = {self.identities[position]} matches "
-                            f"{len(candidates)} {name} records ({ids})",
+                            f"{len(candidates)} {name} records in Salesforce ({ids}), so "
+                            "Syncline can't tell which one to write to.",
                             code="DUPLICATE_EXTERNAL_ID",
                         )
                     continue
@@ -354,8 +355,8 @@ class SalesforceWrite:
             for position in pending:
                 self.ledger.reject(
                     position,
-                    f"no {' or '.join(self.sobjects)} has {self.identity_field} = "
-                    f"{self.identities[position]}",
+                    f"No {' or '.join(self.sobjects)} in Salesforce has {self.identity_field} = "
+                    f"{self.identities[position]}, and update mode never creates one.",
                     code="NOT_FOUND",
                 )
         return matches

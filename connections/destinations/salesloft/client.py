@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 from django.conf import settings
 
-from connections.destinations.errors import DestinationError, NeedsReauthorization
+from connections.destinations.errors import DestinationError
 from connections.destinations.http import Auth, OAuthBearer, StaticHeaders, VendorHTTP
 from connections.destinations.ratelimit import RateLimit, WindowLimiter, configured_rate_limit
 from connections.destinations.tokens import ConnectionTokens
@@ -86,12 +86,11 @@ def _auth(connection: Connection) -> Auth:
 
 
 def salesloft_http(connection: Connection, *, rate: RateLimit) -> VendorHTTP:
-    base_url = (
-        connection.configuration.get("api_base_url") or settings.VENDORS["salesloft"]["api_url"]
-    )
+    # Salesloft has one API host for every team: the configured one (SYNCLINE_SALESLOFT_API_URL,
+    # the sandbox's in tests), never a host saved on a connection, where the key would go too.
     return VendorHTTP(
         vendor=VENDOR,
-        base_url=str(base_url),
+        base_url=str(settings.VENDORS["salesloft"]["api_url"]),
         auth=_auth(connection),
         bucket=team_bucket(connection),
         rate=configured_rate_limit(connection.configuration, rate, connection_name=connection.name),
@@ -123,20 +122,11 @@ def vendor_message(response: httpx.Response) -> str:
     return str(body)[:300]
 
 
-def failure(connection: Connection, response: httpx.Response, doing: str) -> DestinationError:
+def failure(response: httpx.Response, doing: str) -> DestinationError:
     """A whole-call failure as a sentence a sales-ops person can act on."""
     status = response.status_code
     said = vendor_message(response)
-    if status == 401:
-        fix = (
-            "Paste a new API key into the connection"
-            if auth_method(connection) == "api_key"
-            else "Reconnect it to Salesloft"
-        )
-        # A 401 that survives a refresh (or a revoked API key): only a person can fix it.
-        return NeedsReauthorization(
-            f"Salesloft refused {connection.name}'s credentials while {doing} ({said}). {fix}."
-        )
+    # No 401 comes here: VendorHTTP raises NeedsReauthorization for it (and marks needs_auth).
     if status == 403:
         return DestinationError(
             f"Salesloft refused permission while {doing} ({said}). The connected Salesloft user "

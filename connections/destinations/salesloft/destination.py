@@ -62,12 +62,12 @@ class SalesloftDestination(Destination):
 
     @property
     def _writer(self) -> SalesloftWriter:
-        return SalesloftWriter(self.http, self.connection)
+        return SalesloftWriter(self.http)
 
     def check(self) -> None:
         response = self.http.request("GET", "v2/me")
         if response.status_code != 200:
-            raise failure(self.connection, response, "checking the connection")
+            raise failure(response, "checking the connection")
 
     # -- discovery -------------------------------------------------------------------------
     def target_objects(self) -> list[TargetObject]:
@@ -120,7 +120,7 @@ class SalesloftDestination(Destination):
                 status=404,
             )
         if response.status_code != 200:
-            raise failure(self.connection, response, f"reading cadence {cadence_id}")
+            raise failure(response, f"reading cadence {cadence_id}")
         return response.json()["data"]
 
     # -- writing ---------------------------------------------------------------------------

@@ -36,7 +36,6 @@ from connections.destinations.base import (
 from connections.destinations.errors import DestinationError
 from connections.destinations.http import VendorHTTP
 from connections.destinations.salesloft.client import failure, page_cost, vendor_message
-from connections.models import Connection
 
 # Values per list call when finding records: keeps the URL well under proxies' 8 KB limits.
 LOOKUP_CHUNK = 50
@@ -137,9 +136,8 @@ class SalesloftWriter:
     """One call per row. Each primitive settles the row (accepted or rejected) or hands back
     what the next step needs; a whole-call failure raises and the caller stops the batch."""
 
-    def __init__(self, http: VendorHTTP, connection: Connection) -> None:
+    def __init__(self, http: VendorHTTP) -> None:
         self.http = http
-        self.connection = connection
 
     def _send(self, method: str, path: str, doing: str, **kwargs: Any) -> httpx.Response:
         """The answer when it is a success or about the record; raises for the whole call."""
@@ -148,7 +146,7 @@ class SalesloftWriter:
             return response
         if response.status_code == 404 and method == "PUT":
             return response  # the record is gone: that record's problem
-        raise failure(self.connection, response, doing)
+        raise failure(response, doing)
 
     # -- the three primitives ----------------------------------------------------------------
     def upsert(self, batch: Batch, i: int) -> tuple[int, str] | None:
@@ -163,7 +161,7 @@ class SalesloftWriter:
             idempotent=True,  # an upsert by key applies once however often it is sent
         )
         if response.status_code >= 300:
-            batch.reject(i, vendor_message(response), "upsert", response)
+            batch.reject(i, _refusal(response), "upsert", response)
             return None
         data = response.json()["data"]
         operation = "insert" if data.get("upsert_type") == "create" else "update"
@@ -176,7 +174,7 @@ class SalesloftWriter:
         body = {k: v for k, v in batch.bodies[i].items() if k != "id"}
         response = self._send("POST", path, f"creating {batch.kind}", json=body)
         if response.status_code >= 300:
-            batch.reject(i, vendor_message(response), "insert", response)
+            batch.reject(i, _refusal(response), "insert", response)
             return None
         return int(response.json()["data"]["id"])
 
@@ -193,7 +191,7 @@ class SalesloftWriter:
             message = f"Salesloft has no {singular} with id {record_id} any more."
             batch.reject(i, message, "update", response)
         elif response.status_code >= 300:
-            batch.reject(i, vendor_message(response), "update", response)
+            batch.reject(i, _refusal(response), "update", response)
         else:
             batch.accept(i, record_id, "update")
         return True
@@ -237,7 +235,7 @@ class SalesloftWriter:
                 cost=page_cost(page),
             )
             if response.status_code != 200:
-                raise failure(self.connection, response, doing)
+                raise failure(response, doing)
             body = response.json()
             yield from body.get("data") or []
             next_page = ((body.get("metadata") or {}).get("paging") or {}).get("next_page")
@@ -276,8 +274,8 @@ class SalesloftWriter:
                 status=404,
             )
         if response.status_code not in RECORD_STATUSES:
-            raise failure(self.connection, response, f"adding people to cadence {cadence_id}")
-        batch.reject(i, vendor_message(response), "insert", response)
+            raise failure(response, f"adding people to cadence {cadence_id}")
+        batch.reject(i, _refusal(response), "insert", response)
 
     def end_membership(self, batch: Batch, i: int, cadence_id: int, person_id: int) -> None:
         """Take row i's person off the cadence and settle the row.
@@ -303,12 +301,18 @@ class SalesloftWriter:
             if response.status_code == 404:
                 continue  # ended meanwhile
             if response.status_code in RECORD_STATUSES:
-                batch.reject(i, vendor_message(response), "delete", response)
+                batch.reject(i, _refusal(response), "delete", response)
                 return
             if response.status_code >= 300:
-                raise failure(self.connection, response, f"taking people off cadence {cadence_id}")
+                raise failure(response, f"taking people off cadence {cadence_id}")
             changed = True
         batch.accept(i, person_id, "delete", changed=changed)
+
+
+def _refusal(response: httpx.Response) -> str:
+    """Salesloft's refusal of one record, its own words in a sentence (the status is the
+    result's code)."""
+    return f"Salesloft refused this record: {vendor_message(response)}"
 
 
 def _already_on_cadence(response: httpx.Response) -> bool:

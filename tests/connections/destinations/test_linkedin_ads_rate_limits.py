@@ -8,6 +8,7 @@ import pytest
 from connections.destinations.errors import DestinationError
 from connections.destinations.linkedin_ads.destination import LinkedInAdsDestination
 from connections.destinations.ratelimit import DatabaseCounter, RateLimit, WindowLimiter
+from connections.models import RateLimitWindow
 from sandbox.vendors.linkedinads import MEMBER_URN
 from tests.connections.destinations.linkedin_support import (
     COMPANY_AUDIENCE,
@@ -15,34 +16,9 @@ from tests.connections.destinations.linkedin_support import (
     linkedin_connection,
     linkedin_tokens,
 )
+from tests.connections.limiter_helpers import FakeTime
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-class FakeTime:
-    """A clock that only moves when the limiter sleeps, and counts that sleep."""
-
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-        self.slept: list[float] = []
-
-    def time(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-
-class RecordingCounter(DatabaseCounter):
-    """The shared database counter, noting which bucket each call was counted in."""
-
-    def __init__(self) -> None:
-        self.keys: list[str] = []
-
-    def take(self, key: str, **kwargs) -> float:
-        self.keys.append(key)
-        return super().take(key, **kwargs)
 
 
 @pytest.fixture
@@ -51,8 +27,8 @@ def clock() -> FakeTime:
 
 
 @pytest.fixture
-def counter() -> RecordingCounter:
-    return RecordingCounter()
+def counter() -> DatabaseCounter:
+    return DatabaseCounter()
 
 
 @pytest.fixture
@@ -63,7 +39,7 @@ def build(organization, vendors, http, clock, counter):
     def make(cls=LinkedInAdsDestination, **configuration) -> LinkedInAdsDestination:
         destination = cls(linkedin_connection(organization, tokens, **configuration))
         destination.batch_size = 1  # one member batch per record
-        destination.limiter = WindowLimiter(counter, clock=clock.time, sleep=clock.sleep)
+        destination.limiter = WindowLimiter(counter, clock=clock.clock, sleep=clock.sleep)
         built.append(destination)
         return destination
 
@@ -80,10 +56,12 @@ def test_the_connections_rate_limit_paces_user_batches(build, clock, counter):
     destination = build(rate_limit="2/60")
     batch = destination.write(USER_AUDIENCE, "create", _users(3), identity_field="Email")
     assert len(batch.accepted) == 3
-    # Two calls fit the configured window; the third waited for the next one.
-    assert len(clock.slept) == 1 and clock.slept[0] > 0
-    # ... in the member's /users bucket, two windows in all.
-    assert set(counter.keys) == {f"linkedinads:{MEMBER_URN}:users"}
+    # Two calls fit the configured window; the third waited for the first to age out...
+    assert len(clock.slept) == 1 and clock.slept[0] >= 60
+    # ... in the member's /users bucket, and only there.
+    assert set(RateLimitWindow.objects.values_list("key", flat=True)) == {
+        f"linkedinads:{MEMBER_URN}:users"
+    }
 
 
 def test_the_connections_company_rate_limit_paces_company_batches(build, clock):

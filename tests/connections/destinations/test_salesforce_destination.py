@@ -117,14 +117,16 @@ def test_per_record_errors_carry_salesforces_code_and_message(salesforce, http, 
         identity_field="Email",
     )
     results = batch.results
-    assert results[0].message.startswith("REQUIRED_FIELD_MISSING: ")
+    # Salesforce's words inside a sentence, its code after them and in `code`.
+    assert results[0].message.startswith("Salesforce refused this record: Required fields are")
+    assert results[0].message.endswith("(REQUIRED_FIELD_MISSING)")
     assert results[0].outcome == "rejected" and results[0].code == "REQUIRED_FIELD_MISSING"
     assert not results[0].retryable  # the same record fails the same way next time
     assert "LastName" in results[0].message
-    assert results[1].message.startswith("INVALID_EMAIL_ADDRESS: ")
+    assert results[1].code == "INVALID_EMAIL_ADDRESS"
     assert results[2].ok
     assert results[3].ok and not results[4].ok  # the second one duplicates a unique field
-    assert results[4].message.startswith("DUPLICATE_VALUE: ")
+    assert results[4].code == "DUPLICATE_VALUE"
     assert existing["Email"].lower() in by_email(http, sandbox)
     assert "fine@example.com" in by_email(http, sandbox)
     assert "broken@" not in by_email(http, sandbox)
@@ -145,7 +147,10 @@ def test_update_by_email_finds_the_ids_first_then_updates(salesforce, http, sand
     )
     assert [r.ok for r in batch.results] == [True, True, False]
     assert batch.results[0].destination_id == first["Id"]
-    assert batch.results[2].message == "NOT_FOUND: no Contact has Email = nobody@example.com"
+    assert batch.results[2].message == (
+        "No Contact in Salesforce has Email = nobody@example.com, and update mode never "
+        "creates one."
+    )
     assert batch.results[2].code == "NOT_FOUND"
     contacts = by_email(http, sandbox)
     assert contacts[first["Email"].lower()]["Title"] == "CTO"
@@ -198,7 +203,7 @@ def test_the_same_external_id_twice_in_a_batch_fails_both_records(salesforce):
         identity_field="External_Id__c",
     )
     assert [r.ok for r in batch.results] == [False, False]
-    assert all(r.message.startswith("DUPLICATE_VALUE: ") for r in batch.results)
+    assert all(r.code == "DUPLICATE_VALUE" for r in batch.results)
 
 
 def test_upserting_leads_by_a_duplicated_email_is_refused_unless_skip_converted(
@@ -206,7 +211,8 @@ def test_upserting_leads_by_a_duplicated_email_is_refused_unless_skip_converted(
 ):
     record = {"Email": "jordan.lee@example.com", "LastName": "Lee", "Title": "VP"}
     refused = salesforce.write("Lead", "updateOrCreate", [record], identity_field="Email")
-    assert refused.results[0].message.startswith("DUPLICATE_EXTERNAL_ID: ")
+    assert refused.results[0].code == "DUPLICATE_EXTERNAL_ID"
+    assert "more than one record found" in refused.results[0].message
     # skip_converted: converted Leads never match, and the newest of duplicates wins.
     batch = salesforce.write(
         "Lead",
@@ -332,7 +338,7 @@ def test_invalid_relationships_error_or_omit_values(salesforce, http, sandbox):
         "AccountId": "0015g0000000999AAA",
     }
     refused = salesforce.write("Contact", "create", [record], identity_field="Email")
-    assert refused.results[0].message.startswith("INVALID_CROSS_REFERENCE_KEY: ")
+    assert refused.results[0].code == "INVALID_CROSS_REFERENCE_KEY"
     omitted = salesforce.write(
         "Contact",
         "create",
@@ -455,9 +461,10 @@ def test_bulk_ingest_maps_successful_and_failed_rows_back(salesforce, http, sand
     ]
     assert batch.results[0].destination_id == existing["Id"]
     assert batch.results[2].message == (
-        "REQUIRED_FIELD_MISSING: Required fields are missing: [LastName]"
+        "Salesforce refused this record: Required fields are missing: [LastName] "
+        "(REQUIRED_FIELD_MISSING)"
     )
-    assert batch.results[3].message.startswith("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST: ")
+    assert batch.results[3].code == "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"
     contacts = by_email(http, sandbox)
     assert contacts[existing["Email"].lower()]["Title"] == "Bulk updated"
     assert contacts["bulk.new@example.com"]["AccountId"] == "0015g0000000003AAA"

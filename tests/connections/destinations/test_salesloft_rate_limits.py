@@ -60,7 +60,7 @@ def test_deep_pages_are_reserved_at_what_salesloft_charges(sandbox, connection, 
 
     http.remaining = remaining
 
-    people = list(SalesloftWriter(http, connection).pages("v2/people", [], "listing people"))
+    people = list(SalesloftWriter(http).pages("v2/people", [], "listing people"))
 
     assert len(people) == 102
     assert limiter.costs == charged  # what Syncline reserved is what the sandbox charged

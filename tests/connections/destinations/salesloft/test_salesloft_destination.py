@@ -91,7 +91,7 @@ def test_update_or_create_into_a_cadence_upserts_each_person_then_adds_them(
         ("peter@initech.example", Outcome.ACCEPTED, "insert"),
         ("broken@", Outcome.REJECTED, "upsert"),
     ]
-    assert batch.results[2].message == "email_address: is invalid"
+    assert batch.results[2].message == "Salesloft refused this record: email_address: is invalid"
     assert (batch.results[2].code, batch.results[2].retryable) == ("422", False)
     assert batch.failure is None
     new = stored_person(http, sandbox, "new.person@example.com")
@@ -155,7 +155,11 @@ def test_people_create_refuses_taken_emails_and_update_refuses_unknown_people(
     )
     assert [(r.outcome, r.operation, r.message) for r in created.results] == [
         (Outcome.ACCEPTED, "insert", ""),
-        (Outcome.REJECTED, "insert", "email_address: is already taken"),
+        (
+            Outcome.REJECTED,
+            "insert",
+            "Salesloft refused this record: email_address: is already taken",
+        ),
     ]
     assert stored_person(http, sandbox, "ana@example.com")["phone"] == "5550100"
     clear_log(http, sandbox)
@@ -199,7 +203,7 @@ def test_accounts_upsert_by_domain_with_custom_fields_and_say_what_is_wrong(
         (Outcome.REJECTED, "upsert"),
         (Outcome.ACCEPTED, "update"),
     ]
-    assert batch.results[1].message.startswith("domain: is invalid")
+    assert batch.results[1].message.startswith("Salesloft refused this record: domain: is invalid")
     accounts = {a["domain"]: a for a in stored(http, sandbox, "accounts")}
     assert accounts["globex.example"]["custom_fields"] == {"Segment": "Enterprise"}
     assert accounts["initech.example"]["name"] == "Initech Corp"

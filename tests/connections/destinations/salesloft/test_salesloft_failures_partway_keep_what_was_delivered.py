@@ -51,7 +51,9 @@ def test_a_create_timing_out_partway_keeps_the_created_and_holds_back_the_rest(
         if p["email_address"] == records[0]["email_address"]
     )
     assert batch.results[0].destination_id == str(one["id"])
-    assert batch.results[1].message == "email_address: is already taken"
+    assert (
+        batch.results[1].message == "Salesloft refused this record: email_address: is already taken"
+    )
     assert batch.failure is not None and batch.failure.in_doubt
 
 

@@ -50,7 +50,7 @@ def test_an_empty_identity_gets_salesloft_s_own_answer_and_is_never_looked_up(
     )
     assert upserted.results[0].outcome is Outcome.REJECTED
     assert upserted.results[0].message == (
-        "email_address: must be present when used as the upsert_key"
+        "Salesloft refused this record: email_address: must be present when used as the upsert_key"
     )
 
     http.delete(f"{sandbox.url}/_sandbox/requests")
