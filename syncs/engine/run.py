@@ -391,8 +391,7 @@ class Run:
 
     # -- bookkeeping ----------------------------------------------------------------------------
     def _drain_calls(self, destination: Destination) -> None:
-        drain = getattr(destination.http, "drain_calls", None)
-        calls = drain() if drain else []
+        calls = destination.drain_calls()
         retries = sum(call.retries for call in calls)
         waited = sum(call.waited_ms for call in calls)
         if calls:
