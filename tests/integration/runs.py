@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -54,27 +54,42 @@ def stored(http: httpx.Client, sandbox: RunningSandbox, vendor: str, table: str)
 
 
 @contextmanager
-def answers_lost(
-    sandbox: RunningSandbox, *, method: str, path_ends: str, calls: set[int]
-) -> Iterator[list[int]]:
-    """The sandbox's lost_answer fault, on chosen calls instead of random ones: the `calls`-th
-    (1-based) such request is applied as usual and its answer then held past the client's
-    timeout. Yields the numbers of the calls whose answers were lost, as they are."""
+def after_calls(
+    sandbox: RunningSandbox, *, method: str, path_contains: str, then: Callable[[int], None]
+) -> Iterator[None]:
+    """Each matching request is answered by the sandbox as usual, then `then(n)` runs (n counts
+    the matching calls from 1) before the answer leaves: a fault on chosen calls, not random."""
     app = sandbox.server.app
-    seen: list[int] = []
-    lost: list[int] = []
+    seen = 0
 
-    def losing(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+    def wrapped(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        nonlocal seen
         answer = app(environ, start_response)
-        if environ["REQUEST_METHOD"] == method and environ["PATH_INFO"].endswith(path_ends):
-            seen.append(1)
-            if len(seen) in calls:
-                lost.append(len(seen))
-                time.sleep(sandbox.app.faults.timeout_seconds)
+        if environ["REQUEST_METHOD"] == method and path_contains in environ["PATH_INFO"]:
+            seen += 1
+            then(seen)
         return answer
 
-    sandbox.server.app = losing
+    sandbox.server.app = wrapped
     try:
-        yield lost
+        yield
     finally:
         sandbox.server.app = app
+
+
+@contextmanager
+def answers_lost(
+    sandbox: RunningSandbox, *, method: str, path_contains: str, calls: set[int]
+) -> Iterator[list[int]]:
+    """The sandbox's lost_answer fault on chosen calls instead of random ones: the n-th matching
+    request (n in `calls`) is applied as usual and its answer then held past the client's
+    timeout. Yields the numbers of the calls whose answers were lost, as they are."""
+    lost: list[int] = []
+
+    def lose(n: int) -> None:
+        if n in calls:
+            lost.append(n)
+            time.sleep(sandbox.app.faults.timeout_seconds)
+
+    with after_calls(sandbox, method=method, path_contains=path_contains, then=lose):
+        yield lost
