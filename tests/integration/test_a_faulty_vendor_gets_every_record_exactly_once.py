@@ -2,7 +2,9 @@
 429, lets some hang past the client's timeout, and applies some creates whose answer is then lost.
 Runs stop where a create may have been applied; the next run reconciles it at the vendor and goes
 on. In the end every record was created exactly once — counted in what the vendor stores and in
-its request log — and a run without faults has nothing left to send."""
+its request log — and a run without faults has nothing left to send. A record the vendor refuses
+(an e-mail Salesloft calls invalid) is never taken for delivered nor lost among the stopped runs:
+it is a RecordError in Salesloft's words, and the only record a later run sends again."""
 
 from __future__ import annotations
 
@@ -34,6 +36,9 @@ FAULTS = {
 CALM = {"error_rate": 0, "rate_limit_rate": 0, "timeout_rate": 0, "lost_answer_rate": 0}
 # The worker gives up on an answer after this long; the sandbox's hangs last longer.
 WORKER_ENV = {"SYNCLINE_DESTINATION_TIMEOUT_SECONDS": "0.4"}
+# Looks like an address (so Syncline sends it) but Salesloft refuses it: no dot in the domain.
+REFUSED = "broken@example"
+REFUSED_ROW = f" UNION ALL SELECT '{REFUSED}', 'Broken'"
 VALID = (
     "email LIKE '%_@_%.%' AND email NOT LIKE '% %' AND email NOT LIKE '%@@%' "
     "AND email NOT LIKE '%..%'"
@@ -57,7 +62,7 @@ def test_salesloft_people_are_each_created_once_through_faults(
     salesloft.save()
     sync = make_sync(
         source=warehouse,
-        query=people_query(count, columns="email, first_name"),
+        query=people_query(count, columns="email, first_name") + REFUSED_ROW,
         target_connection=salesloft,
         target="people",
         mode="create",  # plain creates, with no idempotency key: the riskiest writes
@@ -85,15 +90,21 @@ def test_salesloft_people_are_each_created_once_through_faults(
     assert len(created) == count
     assert len(set(created)) == count  # nobody twice
     # The vendor's log agrees: each create it applied (answered or lost) made one person, and
-    # no create was sent for someone already there (Salesloft refuses a taken e-mail: 422).
+    # every create it refused was the invalid address, never someone already there (Salesloft
+    # refuses a taken e-mail too: a create sent twice would be a RecordError for them).
     creates = [e for e in log if e["endpoint"] == "POST salesloft.people"]
-    applied = [e for e in creates if e["status"] == 200]
-    assert len(applied) == count
-    assert not [e for e in creates if e["status"] == 422]
-    assert not RecordError.objects.filter(execution__sync=sync).exists()
+    assert len([e for e in creates if e["status"] == 200]) == count
+    refusals = RecordError.objects.filter(execution__in=runs)
+    assert set(refusals.values_list("identity_value", flat=True)) == {REFUSED}
+    assert len([e for e in creates if e["status"] == 422]) == refusals.count()
+    assert "email_address: is invalid" in refusals.latest("created_at").message  # its words
     assert SyncState.objects.filter(sync=sync, in_doubt=False).count() == count
+    assert runs[-1].error_count == 1  # the run that completed reported it
+    # Without faults: everyone is unchanged, and the refused one alone is sent again.
     assert calm.unchanged_count == count
-    assert request_log(http, sandbox, "salesloft") == []  # nothing left to send
+    calls = request_log(http, sandbox, "salesloft")
+    assert [(e["endpoint"], e["status"]) for e in calls] == [("POST salesloft.people", 422)]
+    assert list(calm.record_errors.values_list("identity_value", flat=True)) == [REFUSED]
     # Creates that may have been applied stopped runs, and the next one resumed.
     assert len(runs) > 1
     assert SyncExecution.objects.filter(sync=sync, status="failed").count() == len(runs) - 1
