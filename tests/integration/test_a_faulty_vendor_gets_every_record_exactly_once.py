@@ -30,12 +30,12 @@ FAULTS = {
     "rate_limit_rate": 0.05,
     "timeout_rate": 0.03,  # hangs, then a 500: never applied, but the client can't tell
     "lost_answer_rate": 0.03,  # applied, then the answer comes too late
-    "timeout_seconds": 1.0,
+    "timeout_seconds": 1.2,
     "seed": 9,
 }
 CALM = {"error_rate": 0, "rate_limit_rate": 0, "timeout_rate": 0, "lost_answer_rate": 0}
 # The worker gives up on an answer after this long; the sandbox's hangs last longer.
-WORKER_ENV = {"SYNCLINE_DESTINATION_TIMEOUT_SECONDS": "0.4"}
+WORKER_ENV = {"SYNCLINE_DESTINATION_TIMEOUT_SECONDS": "0.5"}
 # Looks like an address (so Syncline sends it) but Salesloft refuses it: no dot in the domain.
 REFUSED = "broken@example"
 REFUSED_ROW = f" UNION ALL SELECT '{REFUSED}', 'Broken'"
@@ -78,7 +78,7 @@ def test_salesloft_people_are_each_created_once_through_faults(
     ) as running:
         # Random draws may spare the creates: the answers of two are lost for sure.
         with answers_lost(sandbox, method="POST", path_contains="/v2/people", calls={3, 7}) as lost:
-            runs = run_until_done(running, sync, most=40)
+            runs = run_until_done(running, sync, most=60)
             log = settled_log(http, sandbox, "salesloft")
         sandbox.app.faults.update(CALM)
         (calm,) = run_until_done(running, sync, most=1)
@@ -139,7 +139,7 @@ def test_salesforce_contacts_created_in_batches_are_each_created_once_through_fa
         with answers_lost(
             sandbox, method="POST", path_contains="/composite/sobjects", calls={2, 4}
         ) as lost:
-            runs = run_until_done(running, sync, most=40)
+            runs = run_until_done(running, sync, most=60)
             log = settled_log(http, sandbox, "salesforce")
         sandbox.app.faults.update(CALM)
         (calm,) = run_until_done(running, sync, most=1)
