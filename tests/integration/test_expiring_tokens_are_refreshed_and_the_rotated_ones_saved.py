@@ -98,7 +98,6 @@ def test_gong_tokens_ended_by_the_vendor_mid_run_are_refreshed_and_the_single_us
         mode="updateOrCreate",
         identity=("contact_id", "Id"),
         fields=[],
-        target_configuration={},
     )
     # 450 contacts go 200 an assignment: three calls, after each of which the token dies.
     with (
