@@ -223,7 +223,7 @@ class VendorHTTP:
                 last_problem = f"{self.vendor} could not be reached ({error.__class__.__name__})"
                 response = None
             except httpx.TimeoutException:
-                last_problem = f"{self.vendor} did not answer within {self.timeout:.0f} s"
+                last_problem = f"{self.vendor} did not answer within {self.timeout:g} s"
                 response, may_have_applied = None, True
             except httpx.TransportError as error:
                 last_problem = f"{self.vendor} could not be reached ({error.__class__.__name__})"

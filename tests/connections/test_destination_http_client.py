@@ -153,7 +153,7 @@ def test_a_timeout_is_retried_and_then_explained(sandbox):
         max_attempts=2,
         backoff_base=0.01,
     )
-    with pytest.raises(DestinationError, match="did not answer within 0 s|did not answer within"):
+    with pytest.raises(DestinationError, match="did not answer within 0.2 s"):
         client.request("GET", "/v2/people")
 
 
