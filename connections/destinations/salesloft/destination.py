@@ -68,6 +68,22 @@ class SalesloftDestination(Destination):
         response = self.http.request("GET", "v2/me")
         if response.status_code != 200:
             raise failure(response, "checking the connection")
+        self._remember_team(response.json().get("data") or {})
+
+    def _remember_team(self, me: dict[str, Any]) -> None:
+        """Salesloft counts the rate limit per team, shared by every integration on it: the
+        connected user's team ("Fetch current user", `GET /v2/me.json`, whose User carries the
+        embedded `team` resource with its `id`, in the vendor's swagger:
+        https://github.com/paragonsean/openapi-directory/tree/main/APIs/salesloft.com/v2) names
+        the bucket, so API-key and OAuth connections of one team share it (team_bucket)."""
+        team = str((me.get("team") or {}).get("id") or "")
+        if not team or self.connection.pk is None:
+            return
+        if str(self.connection.configuration.get("team_id") or "") == team:
+            return
+        configuration = {**self.connection.configuration, "team_id": team}
+        Connection.objects.filter(pk=self.connection.pk).update(configuration=configuration)
+        self.connection.configuration = configuration
 
     # -- discovery -------------------------------------------------------------------------
     def target_objects(self) -> list[TargetObject]:
