@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import gc
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from syncs.engine.plan import PlanError, SyncPlan
-from syncs.engine.values import normalize
+from syncs.engine.values import AS_IS, CONVERTERS, JSON_REMOTE_TYPES, normalize
 
 
 @dataclass(frozen=True)
@@ -45,9 +48,8 @@ def resolve_columns(available: list[Column], wanted: list[str]) -> dict[str, int
     return positions
 
 
-@dataclass(frozen=True)
-class Row:
-    """One model row as the destination will get it."""
+class Row(NamedTuple):
+    """One model row as the destination will get it (a tuple: a million of them are made)."""
 
     identity: str  # normalised as the destination matches it; "" when missing
     record: dict[str, Any]  # {target field: value}, the identity field included
@@ -60,21 +62,66 @@ def rows_to_records(
     *,
     normalize_identity: Callable[[Any], str],
 ) -> Iterator[list[Row]]:
-    """Chunks of rows → chunks of records; memory holds one chunk at a time."""
+    """Chunks of rows → chunks of records; memory holds one chunk at a time.
+
+    The loop runs once per model row (a million for P1 in docs/benchmarks.md), so what can be
+    decided once per column is: where the column is, and whether its values are JSON text to
+    parse. Values JSON takes as they are pass untouched; others go through their converter,
+    found by exact type (values.CONVERTERS), or normalize."""
     positions = resolve_columns(columns, plan.columns)
     types = {name: columns[i].remote_type for name, i in positions.items()}
     identity_at = positions[plan.identity_source] if plan.identity_source else None
-    mapped = [(m.target, positions[m.source], types[m.source]) for m in plan.fields]
+    mapped = [(m.target, positions[m.source], _parser(types[m.source])) for m in plan.fields]
     overrides = plan.overrides
+    identity_target = plan.identity_target
+    converters = CONVERTERS
+    new_row = tuple.__new__  # Row(...) without NamedTuple's Python-level __new__: a million rows
     for chunk in chunks:
         out: list[Row] = []
+        append = out.append
         for row in chunk:
-            record = {target: normalize(row[i], remote_type=kind) for target, i, kind in mapped}
-            record.update(overrides)
+            record: dict[str, Any] = {}
+            for target, i, parse in mapped:
+                value = row[i]
+                if parse is not None:
+                    record[target] = parse(value)
+                elif value.__class__ in AS_IS:
+                    record[target] = value
+                else:
+                    record[target] = converters.get(value.__class__, normalize)(value)
+            if overrides:
+                record.update(overrides)
             identity = ""
             if identity_at is not None:
-                identity = normalize_identity(normalize(row[identity_at]))
-                if plan.identity_target:
-                    record[plan.identity_target] = identity
-            out.append(Row(identity, record))
+                value = row[identity_at]
+                if value.__class__ not in AS_IS:
+                    value = converters.get(value.__class__, normalize)(value)
+                identity = normalize_identity(value)
+                if identity_target:
+                    record[identity_target] = identity
+            append(new_row(Row, (identity, record)))
         yield out
+
+
+def _parser(remote_type: str) -> Callable[[Any], Any] | None:
+    """How the values of a column of JSON text (Snowflake VARIANT, ...) are read; None for any
+    other column."""
+    if remote_type.upper() not in JSON_REMOTE_TYPES:
+        return None
+    return functools.partial(normalize, remote_type=remote_type)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while a model streams through. Each row makes a
+    dict and tuples, and every 700 of them start a collection that walks the objects still
+    alive: on a million rows that doubles the time spent building records (docs/benchmarks.md,
+    P1). Records hold no cycles, so nothing is left for the collector to find; it is back on
+    (if it was on) as soon as the block ends."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -25,7 +25,7 @@ from connections.services import connection_health_note
 from connections.sources.base import Source, SourceError
 from connections.sources.registry import source_for
 from syncs.engine.commit import commit_batch, mark_in_flight
-from syncs.engine.extract import Column, Row, rows_to_records
+from syncs.engine.extract import Column, Row, collector_paused, rows_to_records
 from syncs.engine.heartbeat import heartbeat
 from syncs.engine.plan import PlanError, SyncPlan
 from syncs.engine.spool import Change, Pending, Spool
@@ -36,6 +36,8 @@ logger = logging.getLogger("syncline.engine")
 LOG_LIMIT = 500  # entries kept in an execution's log; later ones are counted, not kept
 SAMPLE_RECORDS = 10  # per kind of change in a dry run's report
 ERROR_BATCH = 1_000
+PROGRESS_SECONDS = 1.0  # how often extract reports rows read (and looks for a cancel)
+STATE_CHUNK = 10_000  # state rows read from the app database per fetch
 IDENTITY_MAX_LENGTH = SyncState._meta.get_field("identity_key").max_length
 # The sync's mode → the write mode for records new to the destination and for changed ones.
 _MODES: dict[str, tuple[str | None, str | None]] = {
@@ -74,9 +76,11 @@ class Run:
             self._start_fresh_if_retargeted(plan)
             with Spool(resync=self.execution.resync) as spool:
                 self._phase("extract")
-                self._extract(plan, source, destination, spool)
+                with collector_paused():
+                    self._extract(plan, source, destination, spool)
                 self._phase("diff")
-                self._load_state(spool)
+                with collector_paused():
+                    self._load_state(spool)
                 self._diff(spool)
                 if self.execution.test:
                     self._report(spool)
@@ -153,25 +157,21 @@ class Run:
         query = self.execution.sync.model.query
         stream = source.open_stream(query)  # one query: its columns, then its rows
         columns = [Column(f.name, f.remote_type) for f in stream.fields]
-        wanted = {
-            destination.normalize_identity(plan.target, plan.identity_target or "", v)
-            for v in self.execution.identities
-        }
+        normalize_identity = destination.identity_normalizer(
+            plan.target, plan.identity_target or ""
+        )
+        wanted = {normalize_identity(v) for v in self.execution.identities}
         read = 0
         invalid: list[RecordError] = []
+        reported = time.monotonic()
         for chunk in rows_to_records(
-            plan,
-            columns,
-            stream.chunks,
-            normalize_identity=lambda value: destination.normalize_identity(
-                plan.target, plan.identity_target or "", value
-            ),
+            plan, columns, stream.chunks, normalize_identity=normalize_identity
         ):
             read += len(chunk)
+            if wanted:
+                chunk = [row for row in chunk if row.identity in wanted]
             keep: list[Row] = []
             for row in chunk:
-                if wanted and row.identity not in wanted:
-                    continue
                 problem = self._identity_problem(plan, destination, row)
                 if problem:
                     invalid.append(self._validation_error(row, problem))
@@ -181,8 +181,14 @@ class Run:
             if len(invalid) >= ERROR_BATCH:
                 self._save_validation_errors(invalid)
                 invalid = []
-            self._progress(rows_read=read)
-            self._check_canceled()
+            # Progress and a look for a cancel about once a second, not per chunk: a million
+            # rows are 200 chunks, and two writes each would cost as much as the read.
+            if time.monotonic() - reported >= PROGRESS_SECONDS:
+                reported = time.monotonic()
+                self._progress(rows_read=read)
+                self._check_canceled()
+        self._progress(rows_read=read)
+        self._check_canceled()
         self._save_validation_errors(invalid)
 
     def _identity_problem(self, plan: SyncPlan, destination: Destination, row: Row) -> str:
@@ -216,12 +222,18 @@ class Run:
             )
 
     def _load_state(self, spool: Spool) -> None:
-        states = (
-            SyncState.objects.filter(sync=self.execution.sync)
-            .values_list("identity_key", "values_hash", "destination_id", "in_doubt")
-            .iterator(chunk_size=10_000)
+        """The sync's delivered state into the spool: one query through a raw cursor, server
+        side where the database has one (memory holds one fetch), in identity order (the spool's
+        keyed table then fills from its end, not at random pages)."""
+        table = SyncState._meta.db_table
+        sql = (
+            f"SELECT identity_key, values_hash, destination_id, in_doubt FROM {table} "  # noqa: S608
+            "WHERE sync_id = %s ORDER BY identity_key"
         )
-        spool.add_state(states)
+        with transaction.atomic(), connection.chunked_cursor() as cursor:
+            cursor.execute(sql, [self.execution.sync_id])
+            while states := cursor.fetchmany(STATE_CHUNK):
+                spool.add_state(states)
 
     def _diff(self, spool: Spool) -> None:
         conflicts = []

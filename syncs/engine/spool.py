@@ -19,22 +19,58 @@ from dataclasses import dataclass
 from typing import Any
 
 from syncs.engine.extract import Row
-from syncs.engine.values import record_hash
+from syncs.engine.values import record_text, text_hash
 
+# Rows arrive in the model's order, which is no order of their identities: they are appended to
+# a heap as they come (`incoming`) and indexed by identity once all are in (SQLite builds an
+# index by sorting). Inserting them straight into a table keyed by identity costs a descent to
+# a random page per row: for a million rows, several times what the warehouse takes to send
+# them (docs/benchmarks.md, P1). `rows` is then one row per identity, pointing at the first
+# copy's record: a view of the heap when no identity repeats (the unique index proves it), a
+# table grouped from it when some do.
 _SCHEMA = """
-CREATE TABLE rows (
-    identity TEXT PRIMARY KEY,
+CREATE TABLE incoming (
+    identity TEXT NOT NULL,
     hash TEXT NOT NULL,
-    record TEXT NOT NULL,
-    copies INTEGER NOT NULL DEFAULT 1,
-    conflict INTEGER NOT NULL DEFAULT 0
-) WITHOUT ROWID;
+    record TEXT NOT NULL
+);
 CREATE TABLE state (
     identity TEXT PRIMARY KEY,
     hash TEXT NOT NULL,
     destination_id TEXT NOT NULL,
     in_doubt INTEGER NOT NULL
 ) WITHOUT ROWID;
+"""
+_UNIQUE = "CREATE UNIQUE INDEX incoming_identity ON incoming (identity)"
+_ONE_EACH = (
+    "CREATE VIEW rows AS SELECT identity, hash, rowid AS first, 1 AS copies, 0 AS conflict "
+    "FROM incoming"
+)
+_REPEATED = "CREATE INDEX incoming_identity ON incoming (identity, hash)"
+_GROUPED = """
+CREATE TABLE rows (
+    identity TEXT PRIMARY KEY,
+    hash TEXT NOT NULL,
+    first INTEGER NOT NULL,
+    copies INTEGER NOT NULL,
+    conflict INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO rows (identity, hash, first, copies, conflict)
+SELECT identity, min(hash), min(rowid), count(*), min(hash) != max(hash)
+FROM incoming GROUP BY identity;
+"""
+_UNGROUP = """
+DROP VIEW IF EXISTS rows;
+DROP TABLE IF EXISTS rows;
+DROP INDEX IF EXISTS incoming_identity;
+"""
+# Scratch data rebuilt by any rerun: no journal, no fsync, no locking between statements; a
+# page cache big enough that indexing and joining a million rows mostly stays off the disk.
+_PRAGMAS = """
+PRAGMA journal_mode=OFF;
+PRAGMA synchronous=OFF;
+PRAGMA locking_mode=EXCLUSIVE;
+PRAGMA cache_size=-32768;
 """
 
 
@@ -57,7 +93,16 @@ _WHERE = {
 }
 
 # Only the fixed clauses above are ever formatted in; values travel as parameters.
-_JOINED = "SELECT {columns} FROM rows r LEFT JOIN state s USING (identity) WHERE {where}"
+_PENDING = (
+    "SELECT r.identity, i.record, r.hash, coalesce(s.destination_id, ''), s.hash "
+    "FROM rows r JOIN incoming i ON i.rowid = r.first LEFT JOIN state s USING (identity) "
+    "WHERE {where} ORDER BY r.identity"
+)
+_GONE = "FROM state s WHERE NOT EXISTS (SELECT 1 FROM rows r WHERE r.identity = s.identity)"
+# Every kind of change counted in one pass over the rows (one per kind would be five passes).
+_COUNTS = "SELECT {} FROM rows r LEFT JOIN state s USING (identity)".format(  # noqa: S608
+    ", ".join(f"coalesce(sum({where}), 0)" for where in _WHERE.values())
+)
 
 
 @dataclass(frozen=True)
@@ -75,8 +120,9 @@ class Spool:
         os.close(handle)
         self.resync = resync
         self.db = sqlite3.connect(self.path)
-        # Scratch data rebuilt by any rerun: no journal, no fsync.
-        self.db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
+        self.db.executescript(_PRAGMAS + _SCHEMA)
+        self._grouped = False  # `rows` exists and holds every row added so far
+        self._counts: dict[str, int] | None = None
 
     def __enter__(self) -> Spool:
         return self
@@ -93,16 +139,32 @@ class Spool:
 
     # -- filling -------------------------------------------------------------------------------
     def add_rows(self, rows: Iterable[Row]) -> None:
+        if self._grouped:  # more rows after a read: group again when next read
+            self.db.executescript(_UNGROUP)
+            self._grouped = False
         self.db.executemany(
-            "INSERT INTO rows (identity, hash, record) VALUES (?, ?, ?) "
-            "ON CONFLICT (identity) DO UPDATE SET copies = copies + 1, "
-            "conflict = conflict OR hash != excluded.hash",
-            (
-                (row.identity, record_hash(row.record), json.dumps(row.record, default=str))
+            "INSERT INTO incoming (identity, hash, record) VALUES (?, ?, ?)",
+            [
+                (row.identity, text_hash(text), text)
                 for row in rows
-            ),
+                for text in (record_text(row.record),)
+            ],
         )
         self.db.commit()
+        self._counts = None
+
+    def _group(self) -> None:
+        """One row per identity in `rows`, once all rows are in."""
+        if self._grouped:
+            return
+        try:
+            self.db.execute(_UNIQUE)
+            self.db.execute(_ONE_EACH)
+        except sqlite3.IntegrityError:  # some identity repeats: group the copies
+            self.db.execute(_REPEATED)
+            self.db.executescript(_GROUPED)
+        self.db.commit()
+        self._grouped = True
 
     def add_state(self, states: Iterable[tuple[str, str, str, bool]]) -> None:
         """(identity, values hash, destination id, in doubt) of every delivered record."""
@@ -111,6 +173,7 @@ class Spool:
             ((i, h, d or "", int(bool(doubt))) for i, h, d, doubt in states),
         )
         self.db.commit()
+        self._counts = None
 
     def resolve_doubt(
         self,
@@ -135,43 +198,46 @@ class Spool:
             ((identity,) for identity in identities if identity not in found),
         )
         self.db.commit()
+        self._counts = None
 
     # -- reading -------------------------------------------------------------------------------
     def count(self, change: str) -> int:
+        self._group()
         if change == Change.GONE:
-            sql = "SELECT count(*) FROM state s LEFT JOIN rows r USING (identity) "
-            sql += "WHERE r.identity IS NULL"
-        elif change == Change.CONFLICT:
+            return int(self.db.execute(f"SELECT count(*) {_GONE}").fetchone()[0])
+        if change == Change.CONFLICT:
             sql = "SELECT count(*) FROM rows WHERE conflict = 1"
-        else:
-            sql = _JOINED.format(columns="count(*)", where=_WHERE[change])
-        return int(self.db.execute(sql, {"resync": int(self.resync)}).fetchone()[0])
+            return int(self.db.execute(sql).fetchone()[0])
+        if self._counts is None:
+            counts = self.db.execute(_COUNTS, {"resync": int(self.resync)}).fetchone()
+            self._counts = {kind: int(n) for kind, n in zip(_WHERE, counts, strict=True)}
+        return self._counts[change]
 
     def rows_count(self) -> int:
+        self._group()
         return int(self.db.execute("SELECT count(*) FROM rows").fetchone()[0])
 
     def duplicates_collapsed(self) -> int:
         """Rows that repeated an identity with the same values (sent once)."""
+        self._group()
         sql = "SELECT coalesce(sum(copies - 1), 0) FROM rows WHERE conflict = 0"
         return int(self.db.execute(sql).fetchone()[0])
 
     def pending(self, change: str, batch: int) -> Iterator[list[Pending]]:
         """The records of one kind of change, in batches, in identity order."""
+        if change != Change.GONE and not self.count(change):
+            return  # known to be none: no pass over the rows for it
         if change == Change.GONE:
-            sql = (
-                "SELECT s.identity, '{}', s.hash, s.destination_id, s.hash FROM state s "
-                "LEFT JOIN rows r USING (identity) WHERE r.identity IS NULL ORDER BY s.identity"
-            )
+            sql = f"SELECT s.identity, '{{}}', s.hash, s.destination_id, s.hash {_GONE} "
+            sql += "ORDER BY s.identity"
         else:
-            sql = _JOINED.format(
-                columns="r.identity, r.record, r.hash, coalesce(s.destination_id, ''), s.hash",
-                where=_WHERE[change] + " ORDER BY r.identity",
-            )
+            sql = _PENDING.format(where=_WHERE[change])
         cursor = self.db.execute(sql, {"resync": int(self.resync)})
         while chunk := cursor.fetchmany(batch):
             yield [Pending(i, json.loads(record), h, d, old) for i, record, h, d, old in chunk]
 
     def conflicts(self, limit: int | None = None) -> Iterator[tuple[str, int]]:
+        self._group()
         sql = "SELECT identity, copies FROM rows WHERE conflict = 1 ORDER BY identity"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"

@@ -7,7 +7,7 @@ Docs: https://developers.salesloft.com/docs/api/ ; facts in destination-apis.md 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from connections.destinations.base import (
@@ -144,10 +144,11 @@ class SalesloftDestination(Destination):
         """E-mails and domains as Salesloft matches them: trimmed and lower-cased (the lookups'
         email_addresses[] and domain filters ignore case; "domains are unique and lowercase",
         destination-apis.md §1.5). Salesloft and CRM ids as given."""
+        return self.identity_normalizer(target, identity_field)(value)
+
+    def identity_normalizer(self, target: str, identity_field: str) -> Callable[[Any], str]:
         key = canonical(_record_kind(target), identity_field)
-        if key in {"email_address", "domain"}:
-            return identity_email(value)
-        return identity_as_given(value)
+        return identity_email if key in {"email_address", "domain"} else identity_as_given
 
     def validate_identity(self, target: str, identity_field: str, key: str) -> str:
         """Only what is plainly no e-mail address (no @ at all) is held back; anything subtler

@@ -8,6 +8,7 @@ field's *name*, not its id.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from connections.destinations.base import TargetField
@@ -142,10 +143,12 @@ def custom_field(name: str, value_type: str) -> TargetField:
     )
 
 
+@functools.lru_cache(maxsize=1024)
 def canonical(kind: str, name: str) -> str:
     """The Salesloft field a mapping means: "Email" → "email_address", "FirstName" →
     "first_name"; custom fields stay "custom_fields.<name>"; anything else is taken as a custom
-    field's name, as Salesloft's own guide lets people type it."""
+    field's name, as Salesloft's own guide lets people type it. Cached: the engine asks for
+    the identity field once per model row."""
     if name.startswith(CUSTOM_PREFIX):
         return name
     known = {_squash(field_id): field_id for field_id in (*standard_types(kind), "id")}
