@@ -157,3 +157,20 @@ def vendors(sandbox, settings):
 
     settings.VENDORS = vendor_settings(sandbox.url, environ={})
     return settings.VENDORS
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits(settings):
+    """Each test starts with no calls counted against any vendor account: buckets are named
+    after accounts (Salesloft's team 1, ...) that every test's sandbox shares, and a count a
+    previous test left in Redis would make this one's pacing depend on the order of tests."""
+    url = getattr(settings, "RATE_LIMIT_REDIS_URL", "")
+    if url:
+        import redis
+
+        client = redis.Redis.from_url(url)
+        keys = list(client.scan_iter("syncline:ratelimit:*", count=1000))
+        if keys:
+            client.delete(*keys)
+        client.close()
+    yield
