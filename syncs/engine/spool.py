@@ -22,12 +22,13 @@ from syncs.engine.extract import Row
 from syncs.engine.values import record_text, text_hash
 
 # Rows arrive in the model's order, which is no order of their identities: they are appended to
-# a heap as they come (`incoming`) and indexed by identity once all are in (SQLite builds an
-# index by sorting). Inserting them straight into a table keyed by identity costs a descent to
-# a random page per row: for a million rows, several times what the warehouse takes to send
+# a heap as they come (`incoming`) and indexed by (identity, hash) once all are in (SQLite builds
+# an index by sorting). Inserting them straight into a table keyed by identity costs a descent
+# to a random page per row: for a million rows, several times what the warehouse takes to send
 # them (docs/benchmarks.md, P1). `rows` is then one row per identity, pointing at the first
-# copy's record: a view of the heap when no identity repeats (the unique index proves it), a
-# table grouped from it when some do.
+# copy's record: a view of the heap when no identity repeats, a table grouped from it when some
+# do. The index holds every column the diff reads, so the diff walks it in identity order beside
+# the state, never the heap at random.
 _SCHEMA = """
 CREATE TABLE incoming (
     identity TEXT NOT NULL,
@@ -41,12 +42,12 @@ CREATE TABLE state (
     in_doubt INTEGER NOT NULL
 ) WITHOUT ROWID;
 """
-_UNIQUE = "CREATE UNIQUE INDEX incoming_identity ON incoming (identity)"
+_INDEX = "CREATE INDEX incoming_identity ON incoming (identity, hash)"
+_ANY_REPEATED = "SELECT 1 FROM incoming GROUP BY identity HAVING count(*) > 1 LIMIT 1"
 _ONE_EACH = (
     "CREATE VIEW rows AS SELECT identity, hash, rowid AS first, 1 AS copies, 0 AS conflict "
     "FROM incoming"
 )
-_REPEATED = "CREATE INDEX incoming_identity ON incoming (identity, hash)"
 _GROUPED = """
 CREATE TABLE rows (
     identity TEXT PRIMARY KEY,
@@ -99,9 +100,12 @@ _PENDING = (
     "WHERE {where} ORDER BY r.identity"
 )
 _GONE = "FROM state s WHERE NOT EXISTS (SELECT 1 FROM rows r WHERE r.identity = s.identity)"
-# Every kind of change counted in one pass over the rows (one per kind would be five passes).
+# Every kind of change counted in one pass over the rows (one query per kind would be a pass
+# each): the four above, the conflicts, and the rows that have state (the state rows no row
+# matched are the gone ones).
+_MATCHED = "s.identity IS NOT NULL"
 _COUNTS = "SELECT {} FROM rows r LEFT JOIN state s USING (identity)".format(  # noqa: S608
-    ", ".join(f"coalesce(sum({where}), 0)" for where in _WHERE.values())
+    ", ".join(f"coalesce(sum({where}), 0)" for where in (*_WHERE.values(), "r.conflict", _MATCHED))
 )
 
 
@@ -122,6 +126,7 @@ class Spool:
         self.db = sqlite3.connect(self.path)
         self.db.executescript(_PRAGMAS + _SCHEMA)
         self._grouped = False  # `rows` exists and holds every row added so far
+        self._repeated = False  # some identity came in more than one row
         self._counts: dict[str, int] | None = None
 
     def __enter__(self) -> Spool:
@@ -157,21 +162,19 @@ class Spool:
         """One row per identity in `rows`, once all rows are in."""
         if self._grouped:
             return
-        try:
-            self.db.execute(_UNIQUE)
+        self.db.execute(_INDEX)
+        self._repeated = self.db.execute(_ANY_REPEATED).fetchone() is not None
+        if self._repeated:
+            self.db.executescript(_GROUPED)  # the copies of an identity grouped into one row
+        else:
             self.db.execute(_ONE_EACH)
-        except sqlite3.IntegrityError:  # some identity repeats: group the copies
-            self.db.execute(_REPEATED)
-            self.db.executescript(_GROUPED)
         self.db.commit()
         self._grouped = True
 
     def add_state(self, states: Iterable[tuple[str, str, str, bool]]) -> None:
-        """(identity, values hash, destination id, in doubt) of every delivered record."""
-        self.db.executemany(
-            "INSERT OR REPLACE INTO state VALUES (?, ?, ?, ?)",
-            ((i, h, d or "", int(bool(doubt))) for i, h, d, doubt in states),
-        )
+        """(identity, values hash, destination id or "", in doubt) of every delivered record,
+        as SyncState keeps them: taken as they are (a million rows, no Python step each)."""
+        self.db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?, ?, ?)", states)
         self.db.commit()
         self._counts = None
 
@@ -203,14 +206,14 @@ class Spool:
     # -- reading -------------------------------------------------------------------------------
     def count(self, change: str) -> int:
         self._group()
-        if change == Change.GONE:
-            return int(self.db.execute(f"SELECT count(*) {_GONE}").fetchone()[0])
-        if change == Change.CONFLICT:
-            sql = "SELECT count(*) FROM rows WHERE conflict = 1"
-            return int(self.db.execute(sql).fetchone()[0])
         if self._counts is None:
-            counts = self.db.execute(_COUNTS, {"resync": int(self.resync)}).fetchone()
-            self._counts = {kind: int(n) for kind, n in zip(_WHERE, counts, strict=True)}
+            *kinds, conflicts, matched = self.db.execute(
+                _COUNTS, {"resync": int(self.resync)}
+            ).fetchone()
+            states = self.db.execute("SELECT count(*) FROM state").fetchone()[0]
+            self._counts = {kind: int(n) for kind, n in zip(_WHERE, kinds, strict=True)}
+            self._counts[Change.CONFLICT] = int(conflicts)
+            self._counts[Change.GONE] = int(states) - int(matched)
         return self._counts[change]
 
     def rows_count(self) -> int:
@@ -220,12 +223,14 @@ class Spool:
     def duplicates_collapsed(self) -> int:
         """Rows that repeated an identity with the same values (sent once)."""
         self._group()
+        if not self._repeated:
+            return 0
         sql = "SELECT coalesce(sum(copies - 1), 0) FROM rows WHERE conflict = 0"
         return int(self.db.execute(sql).fetchone()[0])
 
     def pending(self, change: str, batch: int) -> Iterator[list[Pending]]:
         """The records of one kind of change, in batches, in identity order."""
-        if change != Change.GONE and not self.count(change):
+        if not self.count(change):
             return  # known to be none: no pass over the rows for it
         if change == Change.GONE:
             sql = f"SELECT s.identity, '{{}}', s.hash, s.destination_id, s.hash {_GONE} "
@@ -237,7 +242,8 @@ class Spool:
             yield [Pending(i, json.loads(record), h, d, old) for i, record, h, d, old in chunk]
 
     def conflicts(self, limit: int | None = None) -> Iterator[tuple[str, int]]:
-        self._group()
+        if not self.count(Change.CONFLICT):
+            return
         sql = "SELECT identity, copies FROM rows WHERE conflict = 1 ORDER BY identity"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"

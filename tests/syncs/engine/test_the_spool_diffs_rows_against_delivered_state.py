@@ -74,3 +74,12 @@ def test_the_spool_file_is_removed_when_the_run_ends(tmp_path):
         spool.add_rows(rows(("a", {"v": 1})))
         assert list(tmp_path.iterdir())
     assert list(tmp_path.iterdir()) == []
+
+
+def test_rows_added_after_a_read_are_diffed_too():
+    with Spool() as spool:
+        spool.add_rows(rows(("a", {"v": 1})))
+        assert identities(spool, Change.CREATE) == ["a"]
+        spool.add_rows(rows(("b", {"v": 2}), ("a", {"v": 1})))
+        assert identities(spool, Change.CREATE) == ["a", "b"]
+        assert spool.duplicates_collapsed() == 1
