@@ -7,6 +7,7 @@ extract (stream the model into the spool, validating) → diff (against SyncStat
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -225,15 +226,24 @@ class Run:
         """The sync's delivered state into the spool: one query through a raw cursor, server
         side where the database has one (memory holds one fetch), in identity order (the spool's
         keyed table then fills from its end, not at random pages)."""
-        table = SyncState._meta.db_table
-        sql = (
-            f"SELECT identity_key, values_hash, destination_id, in_doubt FROM {table} "  # noqa: S608
-            "WHERE sync_id = %s ORDER BY identity_key"
+        states = (
+            SyncState.objects.filter(sync=self.execution.sync)
+            .order_by("identity_key")
+            .values_list("identity_key", "values_hash", "destination_id", "in_doubt")
         )
-        with transaction.atomic(), connection.chunked_cursor() as cursor:
-            cursor.execute(sql, [self.execution.sync_id])
-            while states := cursor.fetchmany(STATE_CHUNK):
-                spool.add_state(states)
+        # The ORM writes the query (and adapts the sync's id for the database); rows are read
+        # through a raw cursor, without a model or a dict each.
+        sql, params = states.query.sql_with_params()
+        # PostgreSQL's server-side cursor streams inside a transaction (outside one it is WITH
+        # HOLD: the whole result is stored on the server before the first fetch). SQLite reads
+        # lazily anyway, and there a transaction would take the one write lock (IMMEDIATE).
+        in_transaction = (
+            transaction.atomic() if connection.vendor == "postgresql" else contextlib.nullcontext()
+        )
+        with in_transaction, connection.chunked_cursor() as cursor:
+            cursor.execute(sql, params)
+            while chunk := cursor.fetchmany(STATE_CHUNK):
+                spool.add_state(chunk)
 
     def _diff(self, spool: Spool) -> None:
         conflicts = []
