@@ -29,31 +29,39 @@ def salesloft(organization, vendors):
     )
 
 
+def sync_over_query(
+    organization, *, source, query, target_connection, target, mode, identity, fields, **extra
+) -> Sync:
+    """A model over `query` and a sync of it, in the API's shapes: identity and fields as
+    (model column, target field) pairs."""
+    model = sql_model_create(
+        organization=organization,
+        name=f"Model {Sync.objects.count()}",
+        source=source,
+        query=query,
+    )
+    ref = str(model.pk)
+    extra.setdefault("name", f"Sync {Sync.objects.count()}")
+    return Sync.objects.create(
+        organization=organization,
+        model=model,
+        target_connection=target_connection,
+        target_object=target,
+        mode=mode,
+        identity={
+            "source": {"field": identity[0], "model_id": ref},
+            "target": identity[1],
+            "function": "Equality",
+        },
+        fields=[{"source": {"field": s, "model_id": ref}, "target": t} for s, t in fields],
+        **extra,
+    )
+
+
 @pytest.fixture
 def make_sync(organization):
-    def make(*, source, query, target_connection, target, mode, identity, fields, **extra):
-        model = sql_model_create(
-            organization=organization,
-            name=f"Model {Sync.objects.count()}",
-            source=source,
-            query=query,
-        )
-        ref = str(model.pk)
-        return Sync.objects.create(
-            organization=organization,
-            name=f"Sync {Sync.objects.count()}",
-            model=model,
-            target_connection=target_connection,
-            target_object=target,
-            mode=mode,
-            identity={
-                "source": {"field": identity[0], "model_id": ref},
-                "target": identity[1],
-                "function": "Equality",
-            },
-            fields=[{"source": {"field": s, "model_id": ref}, "target": t} for s, t in fields],
-            **extra,
-        )
+    def make(**kwargs):
+        return sync_over_query(organization, **kwargs)
 
     return make
 

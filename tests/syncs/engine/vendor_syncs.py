@@ -18,7 +18,6 @@ import httpx
 
 from connections.models import Connection
 from connections.services import connection_create
-from models_app.services import sql_model_create
 from organizations.models import Organization
 from sandbox.server import RunningSandbox
 from sandbox.vendors.gong import DEMO_FLOW_ID
@@ -31,6 +30,7 @@ from tests.connections.destinations.linkedin_support import (
     linkedin_tokens,
 )
 from tests.connections.destinations.salesforce_support import connection_for, oauth_tokens
+from tests.engine_fixtures import sync_over_query
 
 # Budgets far above what the counts need: P2 counts calls, P3 measures waiting for a budget.
 UNTHROTTLED = {"salesloft": "100000/60", "gong": "100000/1", "linkedinads_users": "100000/60"}
@@ -106,26 +106,16 @@ def cases(
         fields: list[tuple[str, str]],
         **extra: Any,
     ) -> Sync:
-        model = sql_model_create(
-            organization=organization,
-            name=f"P2 model {Sync.objects.count()}",
+        return sync_over_query(
+            organization,
             source=source,
             query=query,
-        )
-        ref = str(model.pk)
-        return Sync.objects.create(
-            organization=organization,
-            name=f"P2 {connection.name} {target} {Sync.objects.count()}",
-            model=model,
             target_connection=connection,
-            target_object=target,
+            target=target,
             mode=mode,
-            identity={
-                "source": {"field": identity[0], "model_id": ref},
-                "target": identity[1],
-                "function": "Equality",
-            },
-            fields=[{"source": {"field": s, "model_id": ref}, "target": t} for s, t in fields],
+            identity=identity,
+            fields=fields,
+            name=f"P2 {connection.name} {target} {Sync.objects.count()}",
             **extra,
         )
 
