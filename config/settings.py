@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "organizations.context_processors.current_organization",
+                "organizations.context_processors.sandbox_mode",
             ],
         },
     },
