@@ -33,7 +33,7 @@ test: lint
 # The first DEBUG=true command generates the keys under var/; the demo itself runs with DEBUG off
 # (plain error pages, as a user would see them), handed those keys like a production install.
 DEMO_ENV = DEBUG=false ALLOWED_HOSTS=127.0.0.1,localhost SESSION_COOKIE_SECURE=false \
-	CSRF_COOKIE_SECURE=false SECRET_KEY="$$(cat var/secret_key)" SYNCLINE_SANDBOX_URL=http://127.0.0.1:$(SANDBOX_PORT) \
+	CSRF_COOKIE_SECURE=false SECURE_SSL_REDIRECT=false SECURE_HSTS_SECONDS=0 SECRET_KEY="$$(cat var/secret_key)" SYNCLINE_SANDBOX_URL=http://127.0.0.1:$(SANDBOX_PORT) \
 	SOCIAL_AUTH_REDIRECT_IS_HTTPS=false SYNCLINE_ALLOW_PRIVATE_HOSTS=true \
 	FIELD_ENCRYPTION_KEYS="$$(cat var/field_encryption_key)"
 
