@@ -25,6 +25,7 @@ def _setup(tmp_path, capsys) -> str:
         "--sandbox-url=http://127.0.0.1:8900",
         "--warehouse-port=8901",
         f"--key-file={tmp_path / 'demo_api_key'}",
+        "--skip-install-steps",
     )
     return capsys.readouterr().out
 
