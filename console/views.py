@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
 
-from console.decorators import organization_required
-from console.selectors import home_summary
+from console.decorators import admin_required, organization_required
+from console.selectors import audit_entries, home_summary
 
 
 @organization_required
@@ -16,3 +17,12 @@ def home(request: HttpRequest) -> HttpResponse:
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico whatever a page says; the logo answers."""
     return HttpResponsePermanentRedirect(static("console/logo.svg"))
+
+
+@admin_required
+def audit_trail(request: HttpRequest) -> HttpResponse:
+    """Who created, changed, deleted, connected or ran what: for admins, never editable."""
+    page = Paginator(audit_entries(organization=request.organization), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "console/audit.html", {"page": page})

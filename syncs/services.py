@@ -16,6 +16,7 @@ from django.utils import timezone
 from connections.models import Connection
 from connections.registry import CONNECTION_TYPES, Role
 from models_app.models import SqlModel
+from organizations.audit import audit_record, changes_between
 from organizations.models import Organization
 from syncs.events import execution_event_record
 from syncs.models import Sync, SyncExecution, SyncMode
@@ -75,9 +76,22 @@ def sync_execution_start(
     except IntegrityError:
         # Another start got there between our look and our insert: theirs is the one.
         return SyncExecution.objects.get(sync=sync, status__in=SyncExecution.WAITING)
+    if trigger != SyncExecution.Trigger.SCHEDULE:
+        _audit(sync, "started a run", {"run": str(execution.pk), **_start_options(execution)})
     if not _running(sync):
         _enqueue(execution)
     return execution
+
+
+def _start_options(execution: SyncExecution) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    if execution.resync:
+        options["resync"] = True
+    if execution.test:
+        options["dry run"] = True
+    if execution.identities:
+        options["identities"] = len(execution.identities)
+    return options
 
 
 def _running(sync: Sync) -> bool:
@@ -125,6 +139,7 @@ def sync_execution_cancel(*, execution: SyncExecution) -> SyncExecution:
         status=SyncExecution.Status.CANCELING
     )
     execution.refresh_from_db()
+    _audit(execution.sync, "canceled a run", {"run": str(execution.pk)})
     return execution
 
 
@@ -725,7 +740,9 @@ def sync_create(
     user = user if getattr(user, "is_authenticated", False) else None
     sync = Sync(organization=organization, created_by=user, updated_by=user, **settings)
     sync.next_run_at = _next_run_at(sync)
-    sync.save()
+    with transaction.atomic():
+        sync.save()
+        _audit(sync, "created")
     return sync
 
 
@@ -766,12 +783,24 @@ def sync_update(*, sync: Sync, user: Any, **changes: Any) -> Sync:
     """Change a sync's settings; omitted settings keep their value. Checked as a new sync is."""
     settings = _merged(sync, changes)
     sync_check(organization=sync.organization, sync=sync, settings=settings)
+    before = _audited_settings(sync)
     for setting, value in settings.items():
         setattr(sync, setting, value)
     sync.updated_by = user if getattr(user, "is_authenticated", False) else None
     sync.next_run_at = _next_run_at(sync)
-    sync.save()
+    with transaction.atomic():
+        sync.save()
+        changes = changes_between(before, _audited_settings(sync))
+        if changes:
+            _audit(sync, "changed", changes)
     return sync
+
+
+def _audited_settings(sync: Sync) -> dict[str, Any]:
+    values = {name: getattr(sync, name) for name in SETTINGS if name not in ("model", "extra")}
+    values["model"] = str(sync.model_id)
+    values["target_connection"] = str(sync.target_connection_id)
+    return values
 
 
 def sync_set_active(*, sync: Sync, active: bool, user: Any) -> Sync:
@@ -782,7 +811,9 @@ def sync_set_active(*, sync: Sync, active: bool, user: Any) -> Sync:
         sync.next_run_at = _next_run_at(sync)
     except ValueError:
         sync.next_run_at = None  # a schedule saved before validation: the sync page says so
-    sync.save(update_fields=["active", "updated_by", "next_run_at", "updated_at"])
+    with transaction.atomic():
+        sync.save(update_fields=["active", "updated_by", "next_run_at", "updated_at"])
+        _audit(sync, "resumed" if sync.active else "paused")
     return sync
 
 
@@ -791,4 +822,17 @@ def sync_delete(*, sync: Sync, user: Any) -> None:
     start (their rows go with the sync)."""
     for execution in sync.executions.exclude(status__in=SyncExecution.TERMINAL):
         sync_execution_cancel(execution=execution)
-    sync.delete()
+    with transaction.atomic():
+        _audit(sync, "deleted")
+        sync.delete()
+
+
+def _audit(sync: Sync, action: str, changes: dict[str, Any] | None = None) -> None:
+    audit_record(
+        organization=sync.organization_id,
+        action=action,
+        object_type="sync",
+        object_id=sync.pk,
+        object_name=sync.name,
+        changes=changes,
+    )
