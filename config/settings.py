@@ -235,6 +235,13 @@ SYNCLINE_DESTINATION_TIMEOUT_SECONDS = env.float(
     "SYNCLINE_DESTINATION_TIMEOUT_SECONDS", default=30.0
 )
 SYNCLINE_CONTINUOUS_MIN_INTERVAL = env.float("SYNCLINE_CONTINUOUS_MIN_INTERVAL", default=60.0)
+# Fair sharing: at most this many runs write into one destination connection at a time; a run
+# that finds it full waits (its task comes back after BUSY_RETRY seconds, or as soon as a run
+# into that connection ends), leaving the worker to syncs into other tools.
+SYNCLINE_RUNS_PER_DESTINATION = env.int("SYNCLINE_RUNS_PER_DESTINATION", default=1)
+SYNCLINE_DESTINATION_BUSY_RETRY_SECONDS = env.float(
+    "SYNCLINE_DESTINATION_BUSY_RETRY_SECONDS", default=10.0
+)
 
 # Warehouses on loopback or private addresses (127.0.0.0/8, 10/8, 192.168/16, ...): refused
 # unless the administrator says the warehouse lives in the same private network (the demo

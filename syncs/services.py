@@ -22,21 +22,47 @@ from syncs.events import execution_event_record
 from syncs.models import Sync, SyncExecution, SyncMode
 
 
-def sync_execution_claim(*, execution_id: UUID | str) -> bool:
-    """Move a waiting execution to running; False if another worker or run got there first.
+def sync_execution_claim(*, execution_id: UUID | str) -> str:
+    """Move a waiting execution to running: "claimed"; "taken" if another worker or run got
+    there first (the conditional update makes a redelivered task a no-op; the partial unique
+    index one_running_execution_per_sync refuses a second running execution of a sync); or
+    "busy" when its destination account
+    already has SYNCLINE_RUNS_PER_DESTINATION runs: a slow or throttled tool must not hold every
+    worker while syncs to other tools wait).
 
-    The conditional update makes a redelivered task a no-op; the partial unique index
-    ``one_running_execution_per_sync`` refuses a second running execution of the same sync.
+    The destination connection's row is locked while the running runs are counted, so two
+    workers can't both take the last place (on SQLite the IMMEDIATE transaction serialises).
     """
+    from django.conf import settings
+
     now = timezone.now()
     try:
         with transaction.atomic():
+            waiting = (
+                SyncExecution.objects.filter(pk=execution_id)
+                .values_list("sync__target_connection_id", flat=True)
+                .first()
+            )
+            if waiting is None:
+                return "taken"
+            list(Connection.objects.select_for_update().filter(pk=waiting).values_list("pk"))
+            # Read again under the lock: a worker that held it may have claimed this one.
+            if not SyncExecution.objects.filter(
+                pk=execution_id, status__in=SyncExecution.WAITING
+            ).exists():
+                return "taken"
+            running = SyncExecution.objects.filter(
+                sync__target_connection_id=waiting,
+                status__in=[SyncExecution.Status.RUNNING, SyncExecution.Status.CANCELING],
+            ).count()
+            if running >= settings.SYNCLINE_RUNS_PER_DESTINATION:
+                return "busy"
             claimed = SyncExecution.objects.filter(
                 pk=execution_id, status__in=SyncExecution.WAITING
             ).update(status=SyncExecution.Status.RUNNING, started_at=now, heartbeat_at=now)
     except IntegrityError:
-        return False
-    return claimed == 1
+        return "taken"
+    return "claimed" if claimed == 1 else "taken"
 
 
 class SyncNotRunnable(Exception):
@@ -106,11 +132,25 @@ def _enqueue(execution: SyncExecution) -> None:
     transaction.on_commit(lambda: execute_sync.delay(str(execution.pk)))
 
 
+def _enqueue_later(execution_id: UUID | str) -> None:
+    from django.conf import settings
+
+    from syncs.tasks import execute_sync
+
+    execute_sync.apply_async(
+        (str(execution_id),), countdown=settings.SYNCLINE_DESTINATION_BUSY_RETRY_SECONDS
+    )
+
+
 def sync_execution_run(*, execution_id: UUID | str) -> None:
     """The worker's side: claim, run, then hand over to the execution waiting behind it."""
     from syncs.engine.run import execute
 
-    if not sync_execution_claim(execution_id=execution_id):
+    claim = sync_execution_claim(execution_id=execution_id)
+    if claim == "busy":
+        _enqueue_later(execution_id)
+        return
+    if claim != "claimed":
         return  # a redelivered task, or another worker has it: nothing to do
     execution = SyncExecution.objects.select_related(
         "sync", "sync__model", "sync__model__source", "sync__target_connection"
@@ -127,6 +167,19 @@ def sync_execution_run(*, execution_id: UUID | str) -> None:
         ).first()
         if waiting is not None:
             _enqueue(waiting)
+        else:
+            # The place this run held on its destination is free: the oldest run of another
+            # sync into it that was told to wait goes now instead of at its next retry.
+            other = (
+                SyncExecution.objects.filter(
+                    sync__target_connection_id=execution.sync.target_connection_id,
+                    status__in=SyncExecution.WAITING,
+                )
+                .order_by("created_at")
+                .first()
+            )
+            if other is not None:
+                _enqueue(other)
 
 
 def sync_execution_cancel(*, execution: SyncExecution) -> SyncExecution:
