@@ -152,9 +152,9 @@ def sync_execution_run(*, execution_id: UUID | str) -> None:
         return
     if claim != "claimed":
         return  # a redelivered task, or another worker has it: nothing to do
-    execution = SyncExecution.objects.select_related(
-        "sync", "sync__model", "sync__model__source", "sync__target_connection"
-    ).get(pk=execution_id)
+    # The connections (whose secrets are decrypted as they load) are read inside the run,
+    # where a key that can't read them ends it in a sentence instead of leaving it running.
+    execution = SyncExecution.objects.select_related("sync", "sync__model").get(pk=execution_id)
     execution_event_record(execution=execution)
     try:
         execute(execution)
