@@ -11,6 +11,7 @@ import datetime as dt
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config.embedded import celery_filesystem_transport_options, embedded_secret
@@ -85,8 +86,27 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "organizations.audit.AuditActorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
+
+# Content-Security-Policy (django-csp): scripts, styles, images and requests from Syncline
+# itself only; no inline script or style anywhere (templates load static/ files), no framing.
+# No form-action: the Connect buttons post to Syncline, which redirects to the vendor's consent
+# page, and browsers apply form-action to that redirect too.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # django-axes checks each login attempt first; Django's own backend does the checking.
 AUTHENTICATION_BACKENDS = [
