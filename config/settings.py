@@ -232,6 +232,16 @@ SOCIAL_AUTH_LOGIN_ERROR_URL = "connections:new"
 SOCIAL_AUTH_SANITIZE_REDIRECTS = True
 SOCIAL_AUTH_REQUESTS_TIMEOUT = env.float("SOCIAL_AUTH_REQUESTS_TIMEOUT", default=15.0)
 
+# Where browsers reach Syncline: the REST API's `auth_url` sign-in links are made with it.
+# Unset: http://127.0.0.1:8000 on a development machine, else https:// + the first ALLOWED_HOSTS.
+SYNCLINE_PUBLIC_URL = env.str("SYNCLINE_PUBLIC_URL", default="") or (
+    "http://127.0.0.1:8000"
+    if DEBUG
+    else next((f"https://{h}" for h in ALLOWED_HOSTS if h and h[0] not in "*."), "")
+)
+# How long an `auth_url` sign-in link may wait to be opened (it works once).
+SYNCLINE_AUTH_LINK_SECONDS = env.int("SYNCLINE_AUTH_LINK_SECONDS", default=24 * 3600)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
