@@ -194,7 +194,24 @@ if CELERY_BROKER_URL.startswith(("redis", "sqs")):
 CELERY_BEAT_SCHEDULE = {
     "start-due-syncs": {"task": "syncline.schedule_tick", "schedule": 30.0},
     "reap-stale-executions": {"task": "syncline.reap_executions", "schedule": 60.0},
+    # Webhook deliveries whose task was lost (broker down, worker killed) are enqueued again.
+    "sweep-webhook-deliveries": {"task": "syncline.sweep_webhook_deliveries", "schedule": 60.0},
+    # Events older than SYNCLINE_EVENT_RETENTION_HOURS are deleted.
+    "prune-events": {"task": "syncline.prune_events", "schedule": 3600.0},
 }
+# Which queue tasks go to when nothing says otherwise (one Syncline per queue on a shared broker).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+
+# Events (GET /api/events, webhooks). Polytomic keeps them 48 hours; so do we, at least.
+SYNCLINE_EVENT_RETENTION_HOURS = env.int("SYNCLINE_EVENT_RETENTION_HOURS", default=48)
+if SYNCLINE_EVENT_RETENTION_HOURS < 48:
+    raise ImproperlyConfigured(
+        f"SYNCLINE_EVENT_RETENTION_HOURS is {SYNCLINE_EVENT_RETENTION_HOURS}: events are kept "
+        "48 hours at least (clients poll GET /api/events for what a webhook missed)."
+    )
+# A webhook delivery without a 2xx is retried 5 times, after base x 1, 2, 4, 8, 16 seconds.
+SYNCLINE_WEBHOOK_RETRY_BASE_SECONDS = env.float("SYNCLINE_WEBHOOK_RETRY_BASE_SECONDS", default=10.0)
+SYNCLINE_WEBHOOK_TIMEOUT_SECONDS = env.float("SYNCLINE_WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 
 # The sync engine: a running execution beats every HEARTBEAT seconds; one silent for
 # STALE seconds lost its worker and is resumed. Continuous syncs wait at least this long.
