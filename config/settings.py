@@ -13,7 +13,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from config.embedded import celery_filesystem_transport_options, embedded_secret
-from config.vendors import vendor_settings
+from config.vendors import sandbox_warehouse_url, vendor_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -231,6 +231,10 @@ SYNCLINE_ALLOW_PRIVATE_HOSTS = env.bool("SYNCLINE_ALLOW_PRIVATE_HOSTS", default=
 # Destination vendors: real URLs by default; the sandbox's with SYNCLINE_SANDBOX_URL.
 SYNCLINE_SANDBOX_URL = env.str("SYNCLINE_SANDBOX_URL", default="")
 VENDORS = vendor_settings(SYNCLINE_SANDBOX_URL)
+# Sandbox mode only: Snowflake connections without a host reach the demo warehouse here
+# (SYNCLINE_SANDBOX_WAREHOUSE_URL, default http://127.0.0.1:8901), as the walkthroughs'
+# connection settings name none. Outside sandbox mode this is always "".
+SYNCLINE_SANDBOX_WAREHOUSE_URL = sandbox_warehouse_url(SYNCLINE_SANDBOX_URL)
 
 # OAuth for destination connections (DESIGN.md §7). The backends are deliberately not in
 # AUTHENTICATION_BACKENDS and the pipeline only stores tokens on a Connection: nobody signs in
