@@ -1,0 +1,75 @@
+"""An API caller per organization: a real key, sent as the clients send it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from organizations.services import api_key_create
+from tests.factories import OrganizationFactory
+
+
+@dataclass
+class Api:
+    client: Client
+    key: str
+    organization: Any
+    version: str = "2025-09-18"
+
+    def _headers(self, extra: dict[str, str] | None) -> dict[str, str]:
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {self.key}"}
+        if self.version:
+            headers["HTTP_X_POLYTOMIC_VERSION"] = self.version
+        for name, value in (extra or {}).items():
+            headers["HTTP_" + name.upper().replace("-", "_")] = value
+        return headers
+
+    def get(self, path: str, params: dict[str, Any] | None = None, **headers: str):
+        return self.client.get(path, params or {}, **self._headers(headers))
+
+    def send(self, method: str, path: str, body: Any = None, *, raw: str | None = None, **headers):
+        data = raw if raw is not None else (json.dumps(body) if body is not None else "")
+        content_type = "application/json" if data else ""
+        return self.client.generic(
+            method, path, data.encode(), content_type=content_type, **self._headers(headers)
+        )
+
+    def post(self, path: str, body: Any = None, **kwargs):
+        return self.send("POST", path, body, **kwargs)
+
+    def put(self, path: str, body: Any = None, **kwargs):
+        return self.send("PUT", path, body, **kwargs)
+
+    def delete(self, path: str, **headers: str):
+        return self.client.delete(path, **self._headers(headers))
+
+
+def caller(organization) -> Api:
+    _, key = api_key_create(organization=organization, name="CI key")
+    return Api(Client(), key, organization)
+
+
+@pytest.fixture
+def api(organization) -> Api:
+    return caller(organization)
+
+
+@pytest.fixture
+def other_api(db) -> Api:
+    return caller(OrganizationFactory(name="Another company"))
+
+
+def assert_error(response, status: int) -> dict[str, Any]:
+    """The contract's error shape (reference/polytomic-api.md §1.6), with a sentence."""
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert body["status"] == status
+    assert isinstance(body["message"], str) and len(body["message"]) > 10
+    assert isinstance(body.get("key", ""), str)
+    assert isinstance(body.get("metadata", {}), dict)
+    assert "detail" not in body
+    return body
