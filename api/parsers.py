@@ -21,6 +21,7 @@ def without_trailing_commas(text: str) -> str:
     chars = list(text)
     in_string = escaped = False
     pending: int | None = None  # index of a comma not yet followed by anything but whitespace
+    previous = ""  # the last significant character before the current one
     for index, char in enumerate(chars):
         if in_string:
             if escaped:
@@ -29,12 +30,15 @@ def without_trailing_commas(text: str) -> str:
                 escaped = True
             elif char == '"':
                 in_string = False
+                previous = '"'
             continue
         if char in " \t\r\n":
             continue
         if char in "}]" and pending is not None:
             chars[pending] = " "
-        pending = index if char == "," else None
+        # Only a comma after a value is trailing: "[,]" or "{,}" stay errors.
+        pending = index if char == "," and previous not in ("", "[", "{", ",", ":") else None
+        previous = char
         if char == '"':
             in_string = True
     return "".join(chars)

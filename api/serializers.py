@@ -4,6 +4,7 @@ is rendered here, secrets never among it."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -206,13 +207,22 @@ class ModelFieldSerializer(serializers.Serializer):
     user_added = serializers.BooleanField()
 
 
-def model_fields(model_id: object, fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def spelled_as_in(query: str, name: str) -> str:
+    """A column as the query spells it: Snowflake answers EMAIL for `email` (unquoted names
+    are upper-cased), and the docs' syncs refer to `email` (reference/polytomic-api.md §3.1)."""
+    found = re.search(rf"(?<![\w\"]){re.escape(name)}(?![\w\"])", query, flags=re.IGNORECASE)
+    return found.group(0) if found else name
+
+
+def model_fields(
+    model_id: object, fields: list[dict[str, Any]], query: str = ""
+) -> list[dict[str, Any]]:
     """Discovered columns with a stable id each (the same name gives the same id)."""
     return [
         {
             "id": str(uuid.uuid5(uuid.UUID(str(model_id)), field["name"].lower())),
-            "name": field["name"],
-            "label": field["name"],
+            "name": spelled_as_in(query, field["name"]),
+            "label": spelled_as_in(query, field["name"]),
             "type": field.get("type") or "unknown",
             "remote_type": field.get("remote_type") or "",
             "unique": False,
@@ -246,7 +256,7 @@ class ModelSerializer(serializers.Serializer):
 
     @extend_schema_field(ModelFieldSerializer(many=True))
     def discovered_fields(self, model: SqlModel) -> list[dict[str, Any]]:
-        return model_fields(model.pk, model.fields)
+        return model_fields(model.pk, model.fields, model.query)
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_identifier(self, model: SqlModel) -> str | None:

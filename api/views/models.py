@@ -193,6 +193,6 @@ class ModelPreviewView(ApiView):
                 "name": body["name"],
                 "connection_id": str(source.pk),
                 "configuration": {"query": body["configuration"]["query"]},
-                "fields": model_fields(source.pk, fields),
+                "fields": model_fields(source.pk, fields, body["configuration"]["query"]),
             }
         )

@@ -73,3 +73,66 @@ def assert_error(response, status: int) -> dict[str, Any]:
     assert isinstance(body.get("metadata", {}), dict)
     assert "detail" not in body
     return body
+
+
+def snapshot() -> dict[str, list[dict[str, Any]]]:
+    """Every row a request could change (API keys aside: their last use is noted)."""
+    from connections.models import Connection
+    from models_app.models import SqlModel
+    from syncs.models import RecordError, Sync, SyncExecution, SyncState
+
+    tables = (Connection, SqlModel, Sync, SyncExecution, RecordError, SyncState)
+    return {table.__name__: list(table.objects.order_by("pk").values()) for table in tables}
+
+
+@pytest.fixture
+def model(organization, warehouse):
+    from models_app.services import sql_model_create
+
+    return sql_model_create(
+        organization=organization,
+        name="Active Users",
+        source=warehouse,
+        query="SELECT email, first_name, last_name FROM users WHERE email LIKE 'ab%'",
+    )
+
+
+def sync_body(model, connection, *, target: str = "cadence:1001", **changes) -> dict[str, Any]:
+    """The Salesloft walkthrough's step 6 body, over `model` and into `connection`."""
+    ref = str(model.pk)
+    body = {
+        "name": "Snowflake to Salesloft Cadence Sync",
+        "mode": "updateOrCreate",
+        "identity": {
+            "source": {"field": "email", "model_id": ref},
+            "target": "Email",
+            "function": "Equality",
+        },
+        "fields": [
+            {"source": {"field": "first_name", "model_id": ref}, "target": "FirstName"},
+            {"source": {"field": "last_name", "model_id": ref}, "target": "LastName"},
+        ],
+        "schedule": {"frequency": "manual"},
+        "target": {"connection_id": str(connection.pk), "object": target},
+    }
+    body.update(changes)
+    return body
+
+
+@pytest.fixture
+def sync(organization, model, salesloft):
+    from syncs.services import sync_create
+
+    body = sync_body(model, salesloft)
+    return sync_create(
+        organization=organization,
+        user=None,
+        name=body["name"],
+        model=model,
+        target_connection=salesloft,
+        target_object="cadence:1001",
+        mode="updateOrCreate",
+        identity=body["identity"],
+        fields=body["fields"],
+        schedule={"frequency": "manual"},
+    )
