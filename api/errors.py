@@ -73,7 +73,7 @@ def _sentences(detail: Any, prefix: str = "") -> list[str]:
         lines = []
         for field, inner in detail.items():
             name = f"{prefix}.{field}" if prefix else str(field)
-            lines.extend(_sentences(inner, "" if field == "non_field_errors" else name))
+            lines.extend(_sentences(inner, prefix if field == "non_field_errors" else name))
         return lines
     if isinstance(detail, list):
         if all(not isinstance(item, Mapping | list) for item in detail):

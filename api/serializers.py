@@ -260,7 +260,7 @@ class ModelSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_identifier(self, model: SqlModel) -> str | None:
-        return model.identifier or None
+        return spelled_as_in(model.query, model.identifier) if model.identifier else None
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_tracking_columns(self, model: SqlModel) -> list[str]:

@@ -93,7 +93,7 @@ def model(organization, warehouse):
         organization=organization,
         name="Active Users",
         source=warehouse,
-        query="SELECT email, first_name, last_name FROM users WHERE email LIKE 'ab%'",
+        query="SELECT email, first_name, last_name FROM users WHERE email LIKE 'peg%'",
     )
 
 
