@@ -65,11 +65,14 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "social_django",
+    "rest_framework",
+    "drf_spectacular",
     "organizations",
     "connections",
     "models_app",
     "syncs",
     "console",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -277,3 +280,29 @@ LOGGING = {
         "sqlglot": {"level": "ERROR"},
     },
 }
+
+# The REST API (api/): Polytomic-compatible, keys only (no session, no CSRF), errors in the
+# contract's shape (api/errors.py), JSON bodies read by api/parsers.py.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.LenientJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Syncline API",
+    "DESCRIPTION": "Polytomic-compatible REST API (docs/api.md).",
+    "VERSION": "2025-09-18",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api",
+}
+# Idempotency-Key: how long an outcome is replayed, and how long a first request may still be
+# running before a retry with its key is no longer answered 409 (it died).
+SYNCLINE_IDEMPOTENCY_HOURS = env.int("SYNCLINE_IDEMPOTENCY_HOURS", default=24)
+SYNCLINE_IDEMPOTENCY_IN_FLIGHT_SECONDS = env.int(
+    "SYNCLINE_IDEMPOTENCY_IN_FLIGHT_SECONDS", default=300
+)

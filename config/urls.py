@@ -10,6 +10,7 @@ admin.site.index_title = "Organizations, connections, models, syncs and their hi
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
     path(
         "login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -178,3 +178,21 @@ def sql_model_update(
         model.save()
     model.refresh_from_db()
     return model
+
+
+def sql_model_delete(*, model: SqlModel) -> None:
+    """Delete a model no sync uses; ValidationError naming the syncs otherwise."""
+    from django.db.models import ProtectedError
+
+    from syncs.models import Sync
+
+    names = list(Sync.objects.filter(model=model).values_list("name", flat=True))
+    if names:
+        raise ValidationError(
+            f"The model “{model.name}” is used by the sync{'s' if len(names) > 1 else ''} "
+            f"{', '.join(f'“{name}”' for name in names)}. Delete or change them first."
+        )
+    try:
+        model.delete()
+    except ProtectedError as error:  # a sync was added meanwhile
+        raise ValidationError(f"The model “{model.name}” is still used by a sync.") from error
