@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('organizations', '0002_organization_time_zone'),
-        ('syncs', '0003_engine_state_progress_events'),
+        ('syncs', '0004_sync_editors_extra_started_by'),
     ]
 
     operations = [
