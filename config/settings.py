@@ -7,6 +7,7 @@ With ``DEBUG`` off, production secrets have no default: start-up stops and names
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import environ
@@ -77,6 +78,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads an /api body: too large is a 413 in the API's error shape.
+    "api.limits.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -306,3 +309,17 @@ SYNCLINE_IDEMPOTENCY_HOURS = env.int("SYNCLINE_IDEMPOTENCY_HOURS", default=24)
 SYNCLINE_IDEMPOTENCY_IN_FLIGHT_SECONDS = env.int(
     "SYNCLINE_IDEMPOTENCY_IN_FLIGHT_SECONDS", default=300
 )
+
+# The API's limits (api/limits.py): bodies over SYNCLINE_API_MAX_BODY_BYTES get a 413; each API
+# key may make SYNCLINE_API_RATE_LIMIT requests ("LIMIT/SECONDS", empty: no limit) in any
+# stretch of that many seconds, else 429 with Retry-After (counted in Redis when
+# RATE_LIMIT_REDIS_URL is set, else in the app database).
+SYNCLINE_API_MAX_BODY_BYTES = env.int("SYNCLINE_API_MAX_BODY_BYTES", default=1024 * 1024)
+SYNCLINE_API_RATE_LIMIT = env.str("SYNCLINE_API_RATE_LIMIT", default="600/60").strip()
+_rate = re.fullmatch(r"[1-9]\d*/(\d+(\.\d+)?)", SYNCLINE_API_RATE_LIMIT)
+if SYNCLINE_API_RATE_LIMIT and not (_rate and float(_rate.group(1)) > 0):
+    raise ImproperlyConfigured(
+        f"SYNCLINE_API_RATE_LIMIT is {SYNCLINE_API_RATE_LIMIT!r}: write it as LIMIT/SECONDS, "
+        "e.g. 600/60 (600 requests a minute per API key), or leave it empty for no limit."
+    )
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["api.limits.ApiKeyRateThrottle"]
