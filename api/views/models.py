@@ -49,9 +49,7 @@ def _source(view: ApiView, connection_id: object) -> Connection:
     source = connection_get(organization=view.organization, connection_id=str(connection_id))
     if source is None:
         # Another organization's connection is as unknown as one that never existed.
-        raise ApiError(
-            400, f"connection_id: there is no connection {connection_id}.", key="invalid"
-        )
+        raise not_found("connection", connection_id)
     return source
 
 
@@ -110,7 +108,7 @@ class ModelDetailView(ApiView):
         model = _model(self, model_id)
         body = _form(ModelUpdateSerializer, self.body())
         if str(body["connection_id"]) != str(model.source_id):
-            _source(self, body["connection_id"])  # 400 when it is not one of ours
+            _source(self, body["connection_id"])  # 404 when it is not one of ours
             raise ApiError(
                 400,
                 "connection_id: a model's source can't change; create a new model for "
