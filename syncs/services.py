@@ -611,12 +611,6 @@ def sync_check(*, organization: Organization, sync: Sync | None, settings: dict[
         problems["name"].append("Give the sync a name, e.g. “Snowflake to Salesloft cadence”.")
     elif len(name) > Sync._meta.get_field("name").max_length:
         problems["name"].append("Keep the name under 200 characters.")
-    else:
-        taken = Sync.objects.filter(organization=organization, name=name)
-        if sync is not None:
-            taken = taken.exclude(pk=sync.pk)
-        if taken.exists():
-            problems["name"].append("A sync with this name already exists. Choose another.")
     mode = settings.get("mode")
     if mode not in SyncMode.values:
         problems["mode"].append(
@@ -733,13 +727,7 @@ def sync_create(
     user = user if getattr(user, "is_authenticated", False) else None
     sync = Sync(organization=organization, created_by=user, updated_by=user, **settings)
     sync.next_run_at = _next_run_at(sync)
-    try:
-        with transaction.atomic():
-            sync.save()
-    except IntegrityError:
-        raise ValidationError(
-            {"name": ["A sync with this name already exists. Choose another."]}
-        ) from None
+    sync.save()
     return sync
 
 
@@ -784,13 +772,7 @@ def sync_update(*, sync: Sync, user: Any, **changes: Any) -> Sync:
         setattr(sync, setting, value)
     sync.updated_by = user if getattr(user, "is_authenticated", False) else None
     sync.next_run_at = _next_run_at(sync)
-    try:
-        with transaction.atomic():
-            sync.save()
-    except IntegrityError:
-        raise ValidationError(
-            {"name": ["A sync with this name already exists. Choose another."]}
-        ) from None
+    sync.save()
     return sync
 
 

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('organizations', '0002_organization_time_zone'),
-        ('syncs', '0004_sync_editors_extra_started_by'),
+        ('syncs', '0005_sync_names_may_repeat'),
     ]
 
     operations = [
