@@ -8,6 +8,7 @@ With ``DEBUG`` off, production secrets have no default: start-up stops and names
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import environ
@@ -15,7 +16,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config.embedded import celery_filesystem_transport_options, embedded_secret
-from config.vendors import vendor_settings
+from config.vendors import sandbox_warehouse_url, vendor_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -67,6 +68,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "social_django",
+    "rest_framework",
+    "drf_spectacular",
     # Login throttling: repeated failed logins lock that e-mail out from that address a while.
     "axes",
     "organizations",
@@ -74,10 +77,13 @@ INSTALLED_APPS = [
     "models_app",
     "syncs",
     "console",
+    "api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads an /api body: too large is a 413 in the API's error shape.
+    "api.limits.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -244,7 +250,24 @@ if CELERY_BROKER_URL.startswith(("redis", "sqs")):
 CELERY_BEAT_SCHEDULE = {
     "start-due-syncs": {"task": "syncline.schedule_tick", "schedule": 30.0},
     "reap-stale-executions": {"task": "syncline.reap_executions", "schedule": 60.0},
+    # Webhook deliveries whose task was lost (broker down, worker killed) are enqueued again.
+    "sweep-webhook-deliveries": {"task": "syncline.sweep_webhook_deliveries", "schedule": 60.0},
+    # Events older than SYNCLINE_EVENT_RETENTION_HOURS are deleted.
+    "prune-events": {"task": "syncline.prune_events", "schedule": 3600.0},
 }
+# Which queue tasks go to when nothing says otherwise (one Syncline per queue on a shared broker).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+
+# Events (GET /api/events, webhooks). Polytomic keeps them 48 hours; so do we, at least.
+SYNCLINE_EVENT_RETENTION_HOURS = env.int("SYNCLINE_EVENT_RETENTION_HOURS", default=48)
+if SYNCLINE_EVENT_RETENTION_HOURS < 48:
+    raise ImproperlyConfigured(
+        f"SYNCLINE_EVENT_RETENTION_HOURS is {SYNCLINE_EVENT_RETENTION_HOURS}: events are kept "
+        "48 hours at least (clients poll GET /api/events for what a webhook missed)."
+    )
+# A webhook delivery without a 2xx is retried 5 times, after base x 1, 2, 4, 8, 16 seconds.
+SYNCLINE_WEBHOOK_RETRY_BASE_SECONDS = env.float("SYNCLINE_WEBHOOK_RETRY_BASE_SECONDS", default=10.0)
+SYNCLINE_WEBHOOK_TIMEOUT_SECONDS = env.float("SYNCLINE_WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 
 # The sync engine: a running execution beats every HEARTBEAT seconds; one silent for
 # STALE seconds lost its worker and is resumed. Continuous syncs wait at least this long.
@@ -271,6 +294,10 @@ SYNCLINE_ALLOW_PRIVATE_HOSTS = env.bool("SYNCLINE_ALLOW_PRIVATE_HOSTS", default=
 # Destination vendors: real URLs by default; the sandbox's with SYNCLINE_SANDBOX_URL.
 SYNCLINE_SANDBOX_URL = env.str("SYNCLINE_SANDBOX_URL", default="")
 VENDORS = vendor_settings(SYNCLINE_SANDBOX_URL)
+# Sandbox mode only: Snowflake connections without a host reach the demo warehouse here
+# (SYNCLINE_SANDBOX_WAREHOUSE_URL, default http://127.0.0.1:8901), as the walkthroughs'
+# connection settings name none. Outside sandbox mode this is always "".
+SYNCLINE_SANDBOX_WAREHOUSE_URL = sandbox_warehouse_url(SYNCLINE_SANDBOX_URL)
 
 # OAuth for destination connections (DESIGN.md §7). The backends are deliberately not in
 # AUTHENTICATION_BACKENDS and the pipeline only stores tokens on a Connection: nobody signs in
@@ -289,6 +316,16 @@ SOCIAL_AUTH_LOGIN_ERROR_URL = "connections:new"
 SOCIAL_AUTH_SANITIZE_REDIRECTS = True
 SOCIAL_AUTH_REQUESTS_TIMEOUT = env.float("SOCIAL_AUTH_REQUESTS_TIMEOUT", default=15.0)
 
+# Where browsers reach Syncline: the REST API's `auth_url` sign-in links are made with it.
+# Unset: http://127.0.0.1:8000 on a development machine, else https:// + the first ALLOWED_HOSTS.
+SYNCLINE_PUBLIC_URL = env.str("SYNCLINE_PUBLIC_URL", default="") or (
+    "http://127.0.0.1:8000"
+    if DEBUG
+    else next((f"https://{h}" for h in ALLOWED_HOSTS if h and h[0] not in "*."), "")
+)
+# How long an `auth_url` sign-in link may wait to be opened (it works once).
+SYNCLINE_AUTH_LINK_SECONDS = env.int("SYNCLINE_AUTH_LINK_SECONDS", default=24 * 3600)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -303,3 +340,43 @@ LOGGING = {
         "sqlglot": {"level": "ERROR"},
     },
 }
+
+# The REST API (api/): Polytomic-compatible, keys only (no session, no CSRF), errors in the
+# contract's shape (api/errors.py), JSON bodies read by api/parsers.py.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.LenientJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Syncline API",
+    "DESCRIPTION": "Polytomic-compatible REST API (docs/api.md).",
+    "VERSION": "2025-09-18",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api",
+}
+# Idempotency-Key: how long an outcome is replayed, and how long a first request may still be
+# running before a retry with its key is no longer answered 409 (it died).
+SYNCLINE_IDEMPOTENCY_HOURS = env.int("SYNCLINE_IDEMPOTENCY_HOURS", default=24)
+SYNCLINE_IDEMPOTENCY_IN_FLIGHT_SECONDS = env.int(
+    "SYNCLINE_IDEMPOTENCY_IN_FLIGHT_SECONDS", default=300
+)
+
+# The API's limits (api/limits.py): bodies over SYNCLINE_API_MAX_BODY_BYTES get a 413; each API
+# key may make SYNCLINE_API_RATE_LIMIT requests ("LIMIT/SECONDS", empty: no limit) in any
+# stretch of that many seconds, else 429 with Retry-After (counted in Redis when
+# RATE_LIMIT_REDIS_URL is set, else in the app database).
+SYNCLINE_API_MAX_BODY_BYTES = env.int("SYNCLINE_API_MAX_BODY_BYTES", default=1024 * 1024)
+SYNCLINE_API_RATE_LIMIT = env.str("SYNCLINE_API_RATE_LIMIT", default="600/60").strip()
+_rate = re.fullmatch(r"[1-9]\d*/(\d+(\.\d+)?)", SYNCLINE_API_RATE_LIMIT)
+if SYNCLINE_API_RATE_LIMIT and not (_rate and float(_rate.group(1)) > 0):
+    raise ImproperlyConfigured(
+        f"SYNCLINE_API_RATE_LIMIT is {SYNCLINE_API_RATE_LIMIT!r}: write it as LIMIT/SECONDS, "
+        "e.g. 600/60 (600 requests a minute per API key), or leave it empty for no limit."
+    )
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["api.limits.ApiKeyRateThrottle"]

@@ -14,6 +14,7 @@ urlpatterns = [
     # Browsers ask for /favicon.ico whatever the page says; the logo answers.
     path("favicon.ico", console_views.favicon),
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
     path(
         "login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
 
 from connections.hosts import warehouse_host_problem
@@ -55,12 +55,22 @@ def connection_create(
     type: str,
     values: dict[str, Any],
     created_by: AbstractBaseUser | None = None,
+    awaiting_consent: bool = False,
 ) -> Connection:
+    """Save a connection. `awaiting_consent`: a tool whose OAuth consent is still to come (the
+    API answers with an auth_url); it is saved as needs_auth, and the consent's end stores its
+    tokens on it (connection_authorize with `connection`)."""
     configuration, secrets = split_secrets(type, values)
     configuration = _present(configuration)
     _check_host(type, configuration)
     if Connection.objects.filter(organization=organization, name=name).exists():
         raise ValidationError(f"A connection named '{name}' already exists. Choose another name.")
+    status = Connection.Status.NEEDS_AUTH if awaiting_consent else Connection.Status.HEALTHY
+    status_error = (
+        f"Open the authorization link to finish connecting {CONNECTION_TYPES[type].name}."
+        if awaiting_consent
+        else ""
+    )
     with transaction.atomic():
         connection = Connection.objects.create(
             organization=organization,
@@ -68,6 +78,8 @@ def connection_create(
             type=type,
             configuration=configuration,
             secrets=_present(secrets),
+            status=status,
+            status_error=status_error,
             created_by=created_by,
         )
         _audit(connection, "created")
@@ -371,12 +383,18 @@ def connection_usages(*, connection: Connection) -> list[str]:
     return [f"the model “{name}”" for name in models] + [f"the sync “{name}”" for name in syncs]
 
 
-def connection_delete(*, connection: Connection) -> DeletedConnection:
+def connection_delete(
+    *, connection: Connection, force: bool = False, user: AbstractBaseUser | None = None
+) -> DeletedConnection:
     """Delete a connection nothing uses, then revoke Syncline's access at the vendor.
 
-    Revoking comes after the delete, so a refused delete never leaves dead tokens behind; a
-    failed revoke does not bring the connection back, it is reported.
+    With `force`, what uses it goes first: its syncs (a running execution is canceled first,
+    by sync_delete), then its models. Revoking comes after the delete, so a refused delete
+    never leaves dead tokens behind; a failed revoke does not bring the connection back, it is
+    reported.
     """
+    if force:
+        _delete_dependents(connection, user)
     usages = connection_usages(connection=connection)
     if usages:
         raise ValidationError(
@@ -400,6 +418,19 @@ def connection_delete(*, connection: Connection) -> DeletedConnection:
         raise ValidationError(f"{name} is still in use; reload the page to see by what.") from error
     revoked, problem = connection_revoke(type=type, configuration=configuration, secrets=secrets)
     return DeletedConnection(name=name, type=type, revoked=revoked, revoke_problem=problem)
+
+
+def _delete_dependents(connection: Connection, user: AbstractBaseUser | None) -> None:
+    from models_app.models import SqlModel
+    from models_app.services import sql_model_delete
+    from syncs.models import Sync
+    from syncs.services import sync_delete
+
+    models = SqlModel.objects.filter(source=connection)
+    for sync in Sync.objects.filter(Q(target_connection=connection) | Q(model__in=models)):
+        sync_delete(sync=sync, user=user)
+    for model in models:
+        sql_model_delete(model=model)
 
 
 def connection_revoke(

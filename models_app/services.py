@@ -196,3 +196,30 @@ def _audit(model: SqlModel, action: str, changes: dict[str, Any] | None = None) 
         object_name=model.name,
         changes=changes,
     )
+
+
+def sql_model_delete(*, model: SqlModel) -> None:
+    """Delete a model no sync uses; ValidationError naming the syncs otherwise."""
+    from django.db.models import ProtectedError
+
+    from syncs.models import Sync
+
+    names = list(Sync.objects.filter(model=model).values_list("name", flat=True))
+    if names:
+        raise ValidationError(
+            f"The model “{model.name}” is used by the sync{'s' if len(names) > 1 else ''} "
+            f"{', '.join(f'“{name}”' for name in names)}. Delete or change them first."
+        )
+    name, organization_id, model_id = model.name, model.organization_id, model.pk
+    try:
+        with transaction.atomic():
+            model.delete()
+            audit_record(
+                organization=organization_id,
+                action="deleted",
+                object_type="model",
+                object_id=model_id,
+                object_name=name,
+            )
+    except ProtectedError as error:  # a sync was added meanwhile
+        raise ValidationError(f"The model “{model.name}” is still used by a sync.") from error

@@ -14,11 +14,16 @@ def membership_for_user(*, user: AbstractBaseUser | AnonymousUser) -> Membership
     return Membership.objects.select_related("organization").filter(user=user).first()
 
 
-def organization_for_api_key(*, raw_key: str) -> Organization | None:
-    """The organization an API key acts for, or None for an unknown or revoked key."""
-    api_key = (
+def api_key_for_raw_key(*, raw_key: str) -> ApiKey | None:
+    """The live key (with its organization) a raw key is, or None: unknown or revoked."""
+    return (
         ApiKey.objects.select_related("organization")
         .filter(key_hash=api_key_hash(raw_key), revoked_at__isnull=True)
         .first()
     )
+
+
+def organization_for_api_key(*, raw_key: str) -> Organization | None:
+    """The organization an API key acts for, or None for an unknown or revoked key."""
+    api_key = api_key_for_raw_key(raw_key=raw_key)
     return api_key.organization if api_key else None

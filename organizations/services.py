@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from organizations.models import ApiKey, Membership, Organization
@@ -38,6 +40,21 @@ def api_key_assign_new_secret(*, api_key: ApiKey) -> str:
     api_key.prefix = raw_key[:10]
     api_key.key_hash = api_key_hash(raw_key)
     return raw_key
+
+
+# last_used_at is "about when", not an audit log: one write a minute at most per key, so a
+# script's thousand calls don't become a thousand UPDATEs of one row.
+API_KEY_USE_RESOLUTION = timedelta(minutes=1)
+
+
+def api_key_mark_used(*, api_key: ApiKey) -> None:
+    now = timezone.now()
+    if api_key.last_used_at and now - api_key.last_used_at < API_KEY_USE_RESOLUTION:
+        return
+    ApiKey.objects.filter(pk=api_key.pk).filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - API_KEY_USE_RESOLUTION)
+    ).update(last_used_at=now)
+    api_key.last_used_at = now
 
 
 def api_key_revoke(*, api_key: ApiKey) -> None:

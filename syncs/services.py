@@ -185,13 +185,15 @@ def sync_execution_run(*, execution_id: UUID | str) -> None:
 def sync_execution_cancel(*, execution: SyncExecution) -> SyncExecution:
     """A waiting run is canceled at once; a running one stops at the next batch boundary."""
     now = timezone.now()
-    SyncExecution.objects.filter(pk=execution.pk, status__in=SyncExecution.WAITING).update(
-        status=SyncExecution.Status.CANCELED, completed_at=now
-    )
+    canceled = SyncExecution.objects.filter(
+        pk=execution.pk, status__in=SyncExecution.WAITING
+    ).update(status=SyncExecution.Status.CANCELED, completed_at=now)
     SyncExecution.objects.filter(pk=execution.pk, status=SyncExecution.Status.RUNNING).update(
         status=SyncExecution.Status.CANCELING
     )
     execution.refresh_from_db()
+    if canceled:  # a running one's sync.canceled is recorded by its worker when it stops
+        execution_event_record(execution=execution)
     _audit(execution.sync, "canceled a run", {"run": str(execution.pk)})
     return execution
 

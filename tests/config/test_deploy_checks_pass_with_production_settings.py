@@ -21,6 +21,8 @@ SETTINGS = {
     "SECURE_HSTS_SECONDS",
     "SESSION_COOKIE_SECURE",
     "CSRF_COOKIE_SECURE",
+    # Set by tests/browser/conftest.py for Playwright; Django's deploy check warns about it.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 }
 
 
