@@ -62,7 +62,7 @@ demo: $(STAMP)
 		--schedule var/celerybeat-schedule > var/log/beat.log 2>&1 & beat=$$!; \
 	trap 'kill $$worker $$beat $$sandbox $$warehouse 2>/dev/null; wait 2>/dev/null' EXIT INT TERM; \
 	$(DEMO_ENV) $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 \
-		--access-logfile var/log/web-access.log --error-logfile var/log/web.log
+		--access-logfile var/log/web-access.log --error-logfile var/log/web.log --capture-output
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache *.egg-info
