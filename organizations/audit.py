@@ -36,6 +36,8 @@ _api_actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar(
 def actor_for_user(user: Any) -> Actor:
     if user is None or not getattr(user, "is_authenticated", False):
         return SYSTEM
+    if getattr(user, "api_key", None) is not None:  # the API's caller (api/authentication.py)
+        return actor_for_api_key(user.api_key)
     return Actor(user=user, label=user.get_username())
 
 
