@@ -66,6 +66,9 @@ class RowStream:
 
     fields: list[SourceField]
     chunks: Iterator[list[tuple[Any, ...]]]
+    # Each row ends with one more value, not a column of the model: the source's digest of the
+    # row (row_digest's hash of it), when the stream was opened with a seed the source can use.
+    hashed: bool = False
 
 
 @dataclass
@@ -118,6 +121,18 @@ class Source:
     def _rows(self, query: str, chunk_rows: int) -> Iterator[Any]:
         """Yield the columns (list[SourceField]) once the query runs, then chunks of rows."""
         raise NotImplementedError
+
+    # -- row digests (optional): what lets a run with nothing to send skip reading every row --
+    def open_hashed_stream(self, query: str, seed: str) -> RowStream | None:
+        """open_stream, each row followed by a 64-bit hash of the whole row computed by the
+        warehouse (salted with `seed`), the same one row_digest sums; None when this source
+        can't compute one (the engine then reads the plain stream)."""
+        return None
+
+    def row_digest(self, query: str, seed: str) -> tuple[int, int] | None:
+        """(rows, exact sum of the hash of every row) for the query, computed in the warehouse
+        without sending a row; None when this source can't."""
+        return None
 
     def option(self, name: str, default: Any = None) -> Any:
         value = self.configuration.get(name)

@@ -16,14 +16,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from connections.destinations.base import Destination, WriteBatch
 from connections.destinations.errors import DestinationError, NeedsReauthorization
 from connections.destinations.registry import destination_for
 from connections.services import connection_health_note
-from connections.sources.base import Source, SourceError
+from connections.sources.base import RowStream, Source, SourceError
 from connections.sources.registry import source_for
 from syncs.engine.commit import commit_batch, mark_in_flight
 from syncs.engine.extract import Column, Row, collector_paused, rows_to_records
@@ -75,20 +75,11 @@ class Run:
             plan = SyncPlan.from_sync(sync)
             source = source_for(sync.model.source)
             self._start_fresh_if_retargeted(plan)
-            with Spool(resync=self.execution.resync) as spool:
-                self._phase("extract")
-                with collector_paused():
-                    self._extract(plan, source, destination, spool)
-                self._phase("diff")
-                with collector_paused():
-                    self._load_state(spool)
-                self._diff(spool)
-                if self.execution.test:
-                    self._report(spool)
-                else:
-                    self._reconcile(plan, destination, spool)
-                    self._phase("load")
-                    self._load(plan, destination, spool)
+            unchanged = self._unchanged_by_digest(plan, source)
+            if unchanged is not None:
+                self._all_unchanged(unchanged)
+            else:
+                self._read_and_send(plan, source, destination)
         except RunStopped as stop:
             self._finish(stop.message, status=stop.status)
         except PlanError as error:
@@ -118,6 +109,25 @@ class Run:
                 destination.close()
 
     # -- phases ---------------------------------------------------------------------------------
+    def _read_and_send(self, plan: SyncPlan, source: Source, destination: Destination) -> None:
+        """Every row through the spool: extract, diff, then a dry run's report, or reconcile
+        and load."""
+        with Spool(resync=self.execution.resync) as spool:
+            self._phase("extract")
+            with collector_paused():
+                self._extract(plan, source, destination, spool)
+            self._phase("diff")
+            with collector_paused():
+                self._load_state(spool)
+            self._diff(spool)
+            if self.execution.test:
+                self._report(spool)
+                return
+            self._refresh_digests(spool)
+            self._reconcile(plan, destination, spool)
+            self._phase("load")
+            self._load(plan, destination, spool)
+
     def _ensure_target(self, destination: Destination) -> None:
         """A sync that creates its target (a new LinkedIn audience) does so on its first run and
         keeps the id, so later runs reuse it. A run that died after creating finds it again
@@ -152,11 +162,79 @@ class Run:
         if retargeted:
             self._log("state_reset", reason="the target, mode or identity changed")
 
+    def _unchanged_by_digest(self, plan: SyncPlan, source: Source) -> int | None:
+        """The number of records when the model's rows are exactly the rows delivered: the
+        same count, and the source's digests of its rows (summed in the warehouse, no row
+        sent) adding up to the sum of the digests SyncState keeps beside each delivered
+        record, with nothing in doubt. None when that can't be told this way, or isn't so:
+        the run then reads every row (docs/benchmarks.md, P1).
+
+        A row added, changed or gone, a rejected or never-sent record (no state, or the state
+        of the values delivered before), a record in doubt, another mapping: each makes the
+        counts or sums differ. Two sets of 64-bit row hashes with equal exact sums but
+        different rows are a coincidence of about one in 2^64."""
+        execution = self.execution
+        if execution.resync or execution.identities or not plan.identity_source:
+            return None
+        summary = self._state_digest(plan)
+        if summary is None:
+            return None
+        try:
+            digest = source.row_digest(execution.sync.model.query, plan.row_seed)
+        except SourceError as error:  # e.g. a PostgreSQL without hashtextextended
+            self._log("digest_unavailable", reason=error.message)
+            return None
+        if digest is None or digest != summary:
+            return None
+        return digest[0]
+
+    def _state_digest(self, plan: SyncPlan) -> tuple[int, int] | None:
+        """(records, exact sum of their row digests) of the sync's state; None when some
+        record has no digest or is in doubt (or there is no state)."""
+        states = SyncState.objects.filter(sync=self.execution.sync)
+        usable = Q(in_doubt=False, row_hash__isnull=False)
+        if connection.vendor == "postgresql":  # sum(bigint) is an exact numeric there
+            summary = states.aggregate(
+                records=Count("pk"), usable=Count("pk", filter=usable), total=Sum("row_hash")
+            )
+            if not summary["records"] or summary["usable"] != summary["records"]:
+                return None
+            return int(summary["records"]), int(summary["total"])
+        # SQLite's sum() stops at 64 bits: counted there, summed here.
+        summary = states.aggregate(records=Count("pk"), usable=Count("pk", filter=usable))
+        if not summary["records"] or summary["usable"] != summary["records"]:
+            return None
+        digests = states.values_list("row_hash", flat=True).iterator(chunk_size=STATE_CHUNK)
+        return int(summary["records"]), sum(digests)
+
+    def _all_unchanged(self, records: int) -> None:
+        """Finish the diff of a run whose rows all match their delivered state."""
+        self._phase("diff")
+        self._progress(rows_read=records, rows_changed=0, duplicates_collapsed=0)
+        SyncExecution.objects.filter(pk=self.execution.pk).update(
+            total_count=records, unchanged_count=records
+        )
+        counts = dict.fromkeys((Change.CREATE, Change.UPDATE, Change.IN_DOUBT, Change.GONE), 0)
+        self._log("diff", **counts, unchanged=records, by_digest=True)
+        if self.execution.test:
+            report = {change: {"count": 0, "samples": []} for change in counts}
+            SyncExecution.objects.filter(pk=self.execution.pk).update(report=report)
+
+    def _open_stream(self, plan: SyncPlan, source: Source) -> RowStream:
+        """The model's rows, each with the source's digest of it when the source computes one
+        (kept in SyncState beside the values, for _unchanged_by_digest)."""
+        query = self.execution.sync.model.query
+        try:
+            stream = source.open_hashed_stream(query, plan.row_seed)
+        except SourceError as error:
+            self._log("digest_unavailable", reason=error.message)
+            stream = None
+        return stream or source.open_stream(query)  # one query: its columns, then its rows
+
     def _extract(
         self, plan: SyncPlan, source: Source, destination: Destination, spool: Spool
     ) -> None:
-        query = self.execution.sync.model.query
-        stream = source.open_stream(query)  # one query: its columns, then its rows
+        stream = self._open_stream(plan, source)
         columns = [Column(f.name, f.remote_type) for f in stream.fields]
         normalize_identity = destination.identity_normalizer(
             plan.target, plan.identity_target or ""
@@ -166,7 +244,11 @@ class Run:
         invalid: list[RecordError] = []
         reported = time.monotonic()
         for chunk in rows_to_records(
-            plan, columns, stream.chunks, normalize_identity=normalize_identity
+            plan,
+            columns,
+            stream.chunks,
+            normalize_identity=normalize_identity,
+            hashed=stream.hashed,
         ):
             read += len(chunk)
             if wanted:
@@ -229,7 +311,7 @@ class Run:
         states = (
             SyncState.objects.filter(sync=self.execution.sync)
             .order_by("identity_key")
-            .values_list("identity_key", "values_hash", "destination_id", "in_doubt")
+            .values_list("identity_key", "values_hash", "destination_id", "in_doubt", "row_hash")
         )
         # The ORM writes the query (and adapts the sync's id for the database); rows are read
         # through a raw cursor, without a model or a dict each.
@@ -244,6 +326,41 @@ class Run:
             cursor.execute(sql, params)
             while chunk := cursor.fetchmany(STATE_CHUNK):
                 spool.add_state(chunk)
+
+    def _refresh_digests(self, spool: Spool) -> None:
+        """The row digests of unchanged records, written beside their delivered values where
+        SyncState lacks them (state from before digests, or a row that changed only in a column
+        the sync doesn't map), so the next run can skip reading rows. Only where the delivered
+        values are still the row's: the pair stays truthful."""
+        table = SyncState._meta.db_table
+        column = {f.name: f.column for f in SyncState._meta.concrete_fields}
+        refreshed = 0
+        for chunk in spool.stale_digests(STATE_CHUNK):
+            identities, hashes, digests = (list(values) for values in zip(*chunk, strict=True))
+            with transaction.atomic(), connection.cursor() as cursor:
+                if connection.vendor == "postgresql":
+                    cursor.execute(
+                        f"UPDATE {table} AS s SET {column['row_hash']} = v.digest "  # noqa: S608
+                        "FROM (SELECT unnest(%s::text[]) AS identity, unnest(%s::text[]) AS "
+                        "values_hash, unnest(%s::bigint[]) AS digest) AS v "
+                        f"WHERE s.{column['sync']} = %s AND s.{column['identity_key']} = "
+                        f"v.identity AND s.{column['values_hash']} = v.values_hash AND NOT "
+                        f"s.{column['in_doubt']}",
+                        [identities, hashes, digests, self.execution.sync_id],
+                    )
+                else:
+                    cursor.executemany(
+                        f"UPDATE {table} SET {column['row_hash']} = %s "  # noqa: S608
+                        f"WHERE {column['sync']} = %s AND {column['identity_key']} = %s AND "
+                        f"{column['values_hash']} = %s AND NOT {column['in_doubt']}",
+                        [
+                            (digest, self.execution.sync_id, identity, values_hash)
+                            for identity, values_hash, digest in chunk
+                        ],
+                    )
+            refreshed += len(chunk)
+        if refreshed:
+            self._log("digests_refreshed", records=refreshed)
 
     def _diff(self, spool: Spool) -> None:
         conflicts = []
@@ -330,7 +447,10 @@ class Run:
                         states.delete()
                     elif item.identity in confirmed:
                         states.update(
-                            in_doubt=False, destination_id=vendor_id, values_hash=item.values_hash
+                            in_doubt=False,
+                            destination_id=vendor_id,
+                            values_hash=item.values_hash,
+                            row_hash=item.row_hash,
                         )
                     else:
                         states.update(in_doubt=False, destination_id=vendor_id)

@@ -33,31 +33,34 @@ _SCHEMA = """
 CREATE TABLE incoming (
     identity TEXT NOT NULL,
     hash TEXT NOT NULL,
-    record TEXT NOT NULL
+    record TEXT NOT NULL,
+    row_hash INTEGER
 );
 CREATE TABLE state (
     identity TEXT PRIMARY KEY,
     hash TEXT NOT NULL,
     destination_id TEXT NOT NULL,
-    in_doubt INTEGER NOT NULL
+    in_doubt INTEGER NOT NULL,
+    row_hash INTEGER
 ) WITHOUT ROWID;
 """
-_INDEX = "CREATE INDEX incoming_identity ON incoming (identity, hash)"
+_INDEX = "CREATE INDEX incoming_identity ON incoming (identity, hash, row_hash)"
 _ANY_REPEATED = "SELECT 1 FROM incoming GROUP BY identity HAVING count(*) > 1 LIMIT 1"
 _ONE_EACH = (
-    "CREATE VIEW rows AS SELECT identity, hash, rowid AS first, 1 AS copies, 0 AS conflict "
-    "FROM incoming"
+    "CREATE VIEW rows AS SELECT identity, hash, row_hash, rowid AS first, 1 AS copies, "
+    "0 AS conflict FROM incoming"
 )
 _GROUPED = """
 CREATE TABLE rows (
     identity TEXT PRIMARY KEY,
     hash TEXT NOT NULL,
+    row_hash INTEGER,
     first INTEGER NOT NULL,
     copies INTEGER NOT NULL,
     conflict INTEGER NOT NULL
 ) WITHOUT ROWID;
-INSERT INTO rows (identity, hash, first, copies, conflict)
-SELECT identity, min(hash), min(rowid), count(*), min(hash) != max(hash)
+INSERT INTO rows (identity, hash, row_hash, first, copies, conflict)
+SELECT identity, min(hash), min(row_hash), min(rowid), count(*), min(hash) != max(hash)
 FROM incoming GROUP BY identity;
 """
 _UNGROUP = """
@@ -73,6 +76,9 @@ PRAGMA synchronous=OFF;
 PRAGMA locking_mode=EXCLUSIVE;
 PRAGMA cache_size=-32768;
 """
+
+
+STALE_DIGEST = "stale_digest"  # a count(): unchanged records whose state lacks the row's digest
 
 
 class Change:
@@ -95,17 +101,26 @@ _WHERE = {
 
 # Only the fixed clauses above are ever formatted in; values travel as parameters.
 _PENDING = (
-    "SELECT r.identity, i.record, r.hash, coalesce(s.destination_id, ''), s.hash "
+    "SELECT r.identity, i.record, r.hash, coalesce(s.destination_id, ''), s.hash, r.row_hash "
     "FROM rows r JOIN incoming i ON i.rowid = r.first LEFT JOIN state s USING (identity) "
     "WHERE {where} ORDER BY r.identity"
 )
 _GONE = "FROM state s WHERE NOT EXISTS (SELECT 1 FROM rows r WHERE r.identity = s.identity)"
+# Unchanged records whose state doesn't hold this row's digest (delivered before digests, or
+# from a row that differs in a column the sync doesn't map): the digest is written beside the
+# delivered values, so the next run can tell from digests alone that nothing changed.
+_STALE_DIGEST = (
+    f"{_WHERE[Change.UNCHANGED]} AND r.row_hash IS NOT NULL AND s.row_hash IS NOT r.row_hash"
+)
 # Every kind of change counted in one pass over the rows (one query per kind would be a pass
-# each): the four above, the conflicts, and the rows that have state (the state rows no row
-# matched are the gone ones).
+# each): the four above, the conflicts, the rows that have state (the state rows no row
+# matched are the gone ones), and the stale digests.
 _MATCHED = "s.identity IS NOT NULL"
 _COUNTS = "SELECT {} FROM rows r LEFT JOIN state s USING (identity)".format(  # noqa: S608
-    ", ".join(f"coalesce(sum({where}), 0)" for where in (*_WHERE.values(), "r.conflict", _MATCHED))
+    ", ".join(
+        f"coalesce(sum({where}), 0)"
+        for where in (*_WHERE.values(), "r.conflict", _MATCHED, _STALE_DIGEST)
+    )
 )
 
 
@@ -116,6 +131,7 @@ class Pending:
     values_hash: str
     destination_id: str  # from earlier runs, "" when none
     state_hash: str | None = None  # the values delivered before; None when never delivered
+    row_hash: int | None = None  # the source's digest of the model row (Row.row_hash)
 
 
 class Spool:
@@ -148,9 +164,9 @@ class Spool:
             self.db.executescript(_UNGROUP)
             self._grouped = False
         self.db.executemany(
-            "INSERT INTO incoming (identity, hash, record) VALUES (?, ?, ?)",
+            "INSERT INTO incoming (identity, hash, record, row_hash) VALUES (?, ?, ?, ?)",
             [
-                (row.identity, text_hash(text), text)
+                (row.identity, text_hash(text), text, row.row_hash)
                 for row in rows
                 for text in (record_text(row.record),)
             ],
@@ -171,10 +187,17 @@ class Spool:
         self.db.commit()
         self._grouped = True
 
-    def add_state(self, states: Iterable[tuple[str, str, str, bool]]) -> None:
-        """(identity, values hash, destination id or "", in doubt) of every delivered record,
-        as SyncState keeps them: taken as they are (a million rows, no Python step each)."""
-        self.db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?, ?, ?)", states)
+    def add_state(self, states: Iterable[tuple[Any, ...]]) -> None:
+        """(identity, values hash, destination id or "", in doubt[, row digest]) of every
+        delivered record, as SyncState keeps them: taken as they are (a million rows, no Python
+        step each)."""
+        states = states if isinstance(states, list) else list(states)
+        if states and len(states[0]) == 4:  # no digests
+            sql = "INSERT OR REPLACE INTO state (identity, hash, destination_id, in_doubt) "
+            sql += "VALUES (?, ?, ?, ?)"
+        else:
+            sql = "INSERT OR REPLACE INTO state VALUES (?, ?, ?, ?, ?)"
+        self.db.executemany(sql, states)
         self.db.commit()
         self._counts = None
 
@@ -207,13 +230,14 @@ class Spool:
     def count(self, change: str) -> int:
         self._group()
         if self._counts is None:
-            *kinds, conflicts, matched = self.db.execute(
+            *kinds, conflicts, matched, stale = self.db.execute(
                 _COUNTS, {"resync": int(self.resync)}
             ).fetchone()
             states = self.db.execute("SELECT count(*) FROM state").fetchone()[0]
             self._counts = {kind: int(n) for kind, n in zip(_WHERE, kinds, strict=True)}
             self._counts[Change.CONFLICT] = int(conflicts)
             self._counts[Change.GONE] = int(states) - int(matched)
+            self._counts[STALE_DIGEST] = int(stale)
         return self._counts[change]
 
     def rows_count(self) -> int:
@@ -233,13 +257,27 @@ class Spool:
         if not self.count(change):
             return  # known to be none: no pass over the rows for it
         if change == Change.GONE:
-            sql = f"SELECT s.identity, '{{}}', s.hash, s.destination_id, s.hash {_GONE} "
+            sql = f"SELECT s.identity, '{{}}', s.hash, s.destination_id, s.hash, NULL {_GONE} "
             sql += "ORDER BY s.identity"
         else:
             sql = _PENDING.format(where=_WHERE[change])
         cursor = self.db.execute(sql, {"resync": int(self.resync)})
         while chunk := cursor.fetchmany(batch):
-            yield [Pending(i, json.loads(record), h, d, old) for i, record, h, d, old in chunk]
+            yield [
+                Pending(i, json.loads(record), h, d, old, row)
+                for i, record, h, d, old, row in chunk
+            ]
+
+    def stale_digests(self, batch: int) -> Iterator[list[tuple[str, str, int]]]:
+        """(identity, values hash, the model row's digest) of the unchanged records whose state
+        holds another digest or none, in batches."""
+        if not self.count(STALE_DIGEST):
+            return
+        sql = "SELECT r.identity, r.hash, r.row_hash FROM rows r JOIN state s USING (identity) "
+        sql += f"WHERE {_STALE_DIGEST} ORDER BY r.identity"
+        cursor = self.db.execute(sql, {"resync": int(self.resync)})
+        while chunk := cursor.fetchmany(batch):
+            yield chunk
 
     def conflicts(self, limit: int | None = None) -> Iterator[tuple[str, int]]:
         if not self.count(Change.CONFLICT):

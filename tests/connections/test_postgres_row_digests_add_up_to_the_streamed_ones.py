@@ -1,0 +1,51 @@
+"""The PostgreSQL source's row digests: the sum it computes in the warehouse is the exact sum of
+the digests it streams beside each row, and it moves when a row, or the seed, changes."""
+
+from __future__ import annotations
+
+import pytest
+
+from connections.models import Connection
+from connections.sources.postgres import PostgresSource
+
+
+@pytest.fixture
+def source(postgres_warehouse):
+    settings = {k: v for k, v in postgres_warehouse.items() if k not in {"schema", "admin"}}
+    password = settings.pop("password", "")
+    return PostgresSource(
+        Connection(type="postgresql", configuration=settings, secrets={"password": password})
+    )
+
+
+@pytest.fixture
+def query(postgres_warehouse):
+    return (
+        f"SELECT email, first_name, last_activity_date FROM {postgres_warehouse['schema']}.users ;"
+    )
+
+
+def test_the_digest_is_the_sum_of_the_streamed_row_digests(source, query):
+    stream = source.open_hashed_stream(query, "5eed")
+    assert stream.hashed
+    assert [f.name for f in stream.fields] == ["email", "first_name", "last_activity_date"]
+    rows = [row for chunk in stream.chunks for row in chunk]
+    assert all(len(row) == 4 and isinstance(row[-1], int) for row in rows)
+    assert source.row_digest(query, "5eed") == (120, sum(row[-1] for row in rows))
+
+
+def test_the_digest_moves_with_a_row_and_with_the_seed(source, query, postgres_warehouse):
+    before = source.row_digest(query, "5eed")
+    assert source.row_digest(query, "5eee") != before
+    postgres_warehouse["admin"].execute(
+        f"UPDATE {postgres_warehouse['schema']}.users SET first_name = 'Other' "
+        "WHERE email = 'person1@example.com'"
+    )
+    count, total = source.row_digest(query, "5eed")
+    assert count == 120
+    assert total != before[1]
+
+
+def test_a_seed_is_hex_digits_only(source, query):
+    with pytest.raises(ValueError):
+        source.row_digest(query, "x' OR 1=1 --")
