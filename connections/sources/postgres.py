@@ -269,7 +269,9 @@ def _row_hash(seed: str) -> str:
     https://www.postgresql.org/docs/current/functions-string.html"""
     if not _SEED.fullmatch(seed):  # written into the SQL: hex digits only
         raise ValueError("a row digest's seed is hexadecimal")
-    return f"hashtextextended('{seed}' || syncline_row::text, 0)"
+    # ROW(alias.*), not alias::text: a model column named syncline_row would be taken for the
+    # alias there, and the digest would cover that column alone.
+    return f"hashtextextended('{seed}' || ROW(syncline_row.*)::text, 0)"
 
 
 def _bare(query: str) -> str:

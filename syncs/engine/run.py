@@ -334,6 +334,10 @@ class Run:
         values are still the row's: the pair stays truthful."""
         table = SyncState._meta.db_table
         column = {f.name: f.column for f in SyncState._meta.concrete_fields}
+        # The sync's id as this database stores it (a UUID is text on SQLite).
+        sync_key = SyncState._meta.get_field("sync").get_db_prep_value(
+            self.execution.sync_id, connection
+        )
         refreshed = 0
         for chunk in spool.stale_digests(STATE_CHUNK):
             identities, hashes, digests = (list(values) for values in zip(*chunk, strict=True))
@@ -346,7 +350,7 @@ class Run:
                         f"WHERE s.{column['sync']} = %s AND s.{column['identity_key']} = "
                         f"v.identity AND s.{column['values_hash']} = v.values_hash AND NOT "
                         f"s.{column['in_doubt']}",
-                        [identities, hashes, digests, self.execution.sync_id],
+                        [identities, hashes, digests, sync_key],
                     )
                 else:
                     cursor.executemany(
@@ -354,7 +358,7 @@ class Run:
                         f"WHERE {column['sync']} = %s AND {column['identity_key']} = %s AND "
                         f"{column['values_hash']} = %s AND NOT {column['in_doubt']}",
                         [
-                            (digest, self.execution.sync_id, identity, values_hash)
+                            (digest, sync_key, identity, values_hash)
                             for identity, values_hash, digest in chunk
                         ],
                     )

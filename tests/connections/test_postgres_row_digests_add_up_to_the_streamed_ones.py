@@ -49,3 +49,15 @@ def test_the_digest_moves_with_a_row_and_with_the_seed(source, query, postgres_w
 def test_a_seed_is_hex_digits_only(source, query):
     with pytest.raises(ValueError):
         source.row_digest(query, "x' OR 1=1 --")
+
+
+def test_a_model_column_named_like_the_digest_s_alias_does_not_narrow_the_digest(
+    source, postgres_warehouse
+):
+    table = f"{postgres_warehouse['schema']}.users"
+    query = f"SELECT email AS syncline_row, first_name FROM {table}"
+    before = source.row_digest(query, "5eed")
+    postgres_warehouse["admin"].execute(
+        f"UPDATE {table} SET first_name = 'Other' WHERE email = 'person2@example.com'"
+    )
+    assert source.row_digest(query, "5eed") != before
