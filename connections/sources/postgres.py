@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -20,6 +20,7 @@ from connections.sources.base import (
     PREVIEW_ROWS,
     STREAM_CHUNK_ROWS,
     Preview,
+    RowDigests,
     RowStream,
     Source,
     SourceError,
@@ -156,12 +157,15 @@ class PostgresSource(Source):
         fields = next(rows)
         return RowStream(fields=fields, chunks=rows, hashed=True)
 
-    def row_digest(self, query: str, seed: str) -> tuple[int, int]:
-        prefix = f"SELECT count(*), coalesce(sum({_row_hash(seed)}), 0) FROM ("  # noqa: S608
-        with self._connection(offset=len(prefix)) as connection:
-            row = connection.execute(f"{prefix}{_bare(query)}) AS syncline_row").fetchone()
-        count, total = row if row else (0, 0)
-        return int(count), int(total)
+    @contextmanager
+    def row_digests(self, query: str, seed: str) -> Iterator[RowDigests]:
+        # One read-only REPEATABLE READ transaction: the sums and the rows streamed after them
+        # see the same snapshot of the warehouse, whatever is written there meanwhile.
+        # https://www.postgresql.org/docs/current/transaction-iso.html#XACT-REPEATABLE-READ
+        with self._connection() as connection:
+            connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+            with connection.transaction():
+                yield _PostgresDigests(self, connection, _bare(query), seed)
 
     @staticmethod
     def _field(column: psycopg.Column) -> SourceField:
@@ -272,6 +276,57 @@ def _row_hash(seed: str) -> str:
     # ROW(alias.*), not alias::text: a model column named syncline_row would be taken for the
     # alias there, and the digest would cover that column alone.
     return f"hashtextextended('{seed}' || ROW(syncline_row.*)::text, 0)"
+
+
+class _PostgresDigests(RowDigests):
+    def __init__(
+        self, source: PostgresSource, connection: psycopg.Connection[Any], query: str, seed: str
+    ) -> None:
+        self.source = source
+        self.connection = connection
+        self.query = query
+        self.digest = _row_hash(seed)
+
+    def sums(self, buckets: int = 1) -> dict[int, tuple[int, int]]:
+        # One bucket: a plain aggregate, which PostgreSQL runs in parallel (a third of the
+        # stream's time at 1M rows); by bucket it is a hash aggregate, about twice that.
+        sql = (
+            f"SELECT syncline_digest & {_mask(buckets)}, count(*), sum(syncline_digest) "  # noqa: S608
+            f"FROM (SELECT {self.digest} AS syncline_digest FROM ({self.query}) AS syncline_row) "
+            "AS syncline_digests GROUP BY 1"
+        )
+        if buckets == 1:
+            sql = (
+                f"SELECT 0, count(*), sum({self.digest}) FROM ({self.query}) AS syncline_row "  # noqa: S608
+                "HAVING count(*) > 0"
+            )
+        found = self.connection.execute(sql).fetchall()
+        return {int(bucket): (int(count), int(total)) for bucket, count, total in found}
+
+    def stream(self, buckets: int, only: Collection[int]) -> RowStream:
+        listed = ", ".join(str(int(bucket)) for bucket in sorted(only)) or "NULL"
+        sql = (
+            f"SELECT syncline_row.*, {self.digest} FROM ({self.query}) AS syncline_row "  # noqa: S608
+            f"WHERE ({self.digest} & {_mask(buckets)}) IN ({listed})"
+        )
+        rows = self._rows(sql)
+        fields = next(rows)
+        return RowStream(fields=fields, chunks=rows, hashed=True)
+
+    def _rows(self, sql: str) -> Iterator[Any]:
+        with self.connection.cursor(name=f"syncline_{uuid.uuid4().hex}") as cursor:
+            cursor.itersize = STREAM_CHUNK_ROWS
+            cursor.execute(sql)
+            columns = list(cursor.description or [])
+            yield [self.source._field(column) for column in columns[:-1]]
+            while chunk := cursor.fetchmany(STREAM_CHUNK_ROWS):
+                yield chunk
+
+
+def _mask(buckets: int) -> int:
+    if buckets < 1 or buckets & (buckets - 1):
+        raise ValueError("row digest buckets are a power of two")
+    return buckets - 1
 
 
 def _bare(query: str) -> str:

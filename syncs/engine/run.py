@@ -11,21 +11,30 @@ import contextlib
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import F
 from django.utils import timezone
 
 from connections.destinations.base import Destination, WriteBatch
 from connections.destinations.errors import DestinationError, NeedsReauthorization
 from connections.destinations.registry import destination_for
 from connections.services import connection_health_note
-from connections.sources.base import RowStream, Source, SourceError
+from connections.sources.base import RowDigests, RowStream, Source, SourceError
 from connections.sources.registry import source_for
 from syncs.engine.commit import commit_batch, mark_in_flight
+from syncs.engine.digests import (
+    BUCKETS,
+    Comparison,
+    StateTuple,
+    compare,
+    differing_states,
+    states_of,
+)
 from syncs.engine.extract import Column, Row, collector_paused, rows_to_records
 from syncs.engine.heartbeat import heartbeat
 from syncs.engine.plan import PlanError, SyncPlan
@@ -64,6 +73,7 @@ class Run:
     log_entries: list[dict[str, Any]] = field(default_factory=list)
     log_dropped: int = 0
     progress: dict[str, int] = field(default_factory=dict)
+    paired: int = 0  # rows of differing buckets found to be delivered rows (_extract_differing)
 
     # -- entry point ----------------------------------------------------------------------------
     def __call__(self) -> None:
@@ -75,11 +85,7 @@ class Run:
             plan = SyncPlan.from_sync(sync)
             source = source_for(sync.model.source)
             self._start_fresh_if_retargeted(plan)
-            unchanged = self._unchanged_by_digest(plan, source)
-            if unchanged is not None:
-                self._all_unchanged(unchanged)
-            else:
-                self._read_and_send(plan, source, destination)
+            self._run(plan, source, destination)
         except RunStopped as stop:
             self._finish(stop.message, status=stop.status)
         except PlanError as error:
@@ -120,13 +126,110 @@ class Run:
             with collector_paused():
                 self._load_state(spool)
             self._diff(spool)
-            if self.execution.test:
-                self._report(spool)
+            self._after_diff(plan, destination, spool)
+
+    def _after_diff(self, plan: SyncPlan, destination: Destination, spool: Spool) -> None:
+        """A dry run's report; or the digests refreshed, records in doubt reconciled, and the
+        changes sent."""
+        if self.execution.test:
+            self._report(spool)
+            return
+        self._refresh_digests(spool)
+        self._reconcile(plan, destination, spool)
+        self._phase("load")
+        self._load(plan, destination, spool)
+
+    def _run(self, plan: SyncPlan, source: Source, destination: Destination) -> None:
+        """Through the row digests where the source has them (syncs/engine/digests.py): nothing
+        read when nothing changed, only the rows of the buckets that differ when little did;
+        every row otherwise (docs/benchmarks.md, P1)."""
+        session = self._digest_session(plan, source)
+        if session is None:
+            self._read_and_send(plan, source, destination)
+            return
+        comparison: Comparison | None = None
+        with Spool() as spool:
+            streaming = False
+            try:
+                with session as seen:
+                    comparison = compare(seen, self.execution.sync)
+                    if comparison is not None and comparison.unchanged:
+                        pass
+                    elif comparison is not None and comparison.worth_targeting:
+                        streaming = True
+                        self._extract_differing(plan, destination, seen, comparison, spool)
+                    else:
+                        comparison = None
+            except SourceError as error:
+                if streaming:  # the rows themselves couldn't be read: the run can't go on
+                    raise
+                self._log("digest_unavailable", reason=error.message)  # e.g. no hashtextextended
+                comparison = None
+            # The warehouse's connection is closed by now, before any vendor call.
+            if comparison is not None and comparison.unchanged:
+                self._all_unchanged(comparison.rows)
                 return
-            self._refresh_digests(spool)
-            self._reconcile(plan, destination, spool)
-            self._phase("load")
-            self._load(plan, destination, spool)
+            if comparison is not None:
+                self._phase("diff")
+                self._add_present_states(spool, comparison)
+                self._diff(spool, comparison=comparison)
+                self._after_diff(plan, destination, spool)
+                return
+        self._read_and_send(plan, source, destination)
+
+    def _digest_session(self, plan: SyncPlan, source: Source) -> Any:
+        execution = self.execution
+        if execution.resync or execution.identities or not plan.identity_source:
+            return None
+        if not SyncState.objects.filter(sync=execution.sync).exists():
+            return None  # a first run: every row is new
+        return source.row_digests(execution.sync.model.query, plan.row_seed)
+
+    def _extract_differing(
+        self,
+        plan: SyncPlan,
+        destination: Destination,
+        seen: RowDigests,
+        comparison: Comparison,
+        spool: Spool,
+    ) -> None:
+        """The rows of the buckets whose digests differ, into the spool beside their buckets'
+        state. A row whose digest is a delivered row's (same identity) is that record,
+        unchanged: it pairs with that state row, which goes into the spool as `present` (a
+        spooled row with its identity is another row of it)."""
+        waiting: dict[int, list[StateTuple]] = {}
+        unusable: list[StateTuple] = []
+        for state in differing_states(self.execution.sync, comparison.differing):
+            if state[3] or state[4] is None:
+                unusable.append(state)
+            else:
+                waiting.setdefault(state[4], []).append(state)
+        spool.add_state(unusable)
+        paired: list[StateTuple] = []
+
+        def pair(row: Row) -> bool:
+            for i, state in enumerate(waiting.get(row.row_hash, ())):  # type: ignore[arg-type]
+                if state[0] == row.identity:
+                    paired.append(waiting[row.row_hash].pop(i))  # type: ignore[index]
+                    return True
+            return False
+
+        stream = seen.stream(BUCKETS, comparison.differing)
+        with collector_paused():
+            self._extract(plan, None, destination, spool, stream=stream, pair=pair)
+        spool.add_state([state for states in waiting.values() for state in states])
+        spool.add_state(paired, present=True)
+        self.paired = len(paired)
+
+    def _add_present_states(self, spool: Spool, comparison: Comparison) -> None:
+        """The state of spooled rows' identities found in no differing bucket: in a bucket that
+        agrees, so the row it came from is in the model too (`present`)."""
+        mask = BUCKETS - 1
+        missing = list(spool.identities_without_state())
+        for state in states_of(self.execution.sync, missing):
+            usable = not state[3] and state[4] is not None
+            present = usable and (state[4] & mask) not in comparison.differing  # type: ignore[operator]
+            spool.add_state([state], present=present)
 
     def _ensure_target(self, destination: Destination) -> None:
         """A sync that creates its target (a new LinkedIn audience) does so on its first run and
@@ -162,51 +265,6 @@ class Run:
         if retargeted:
             self._log("state_reset", reason="the target, mode or identity changed")
 
-    def _unchanged_by_digest(self, plan: SyncPlan, source: Source) -> int | None:
-        """The number of records when the model's rows are exactly the rows delivered: the
-        same count, and the source's digests of its rows (summed in the warehouse, no row
-        sent) adding up to the sum of the digests SyncState keeps beside each delivered
-        record, with nothing in doubt. None when that can't be told this way, or isn't so:
-        the run then reads every row (docs/benchmarks.md, P1).
-
-        A row added, changed or gone, a rejected or never-sent record (no state, or the state
-        of the values delivered before), a record in doubt, another mapping: each makes the
-        counts or sums differ. Two sets of 64-bit row hashes with equal exact sums but
-        different rows are a coincidence of about one in 2^64."""
-        execution = self.execution
-        if execution.resync or execution.identities or not plan.identity_source:
-            return None
-        summary = self._state_digest(plan)
-        if summary is None:
-            return None
-        try:
-            digest = source.row_digest(execution.sync.model.query, plan.row_seed)
-        except SourceError as error:  # e.g. a PostgreSQL without hashtextextended
-            self._log("digest_unavailable", reason=error.message)
-            return None
-        if digest is None or digest != summary:
-            return None
-        return digest[0]
-
-    def _state_digest(self, plan: SyncPlan) -> tuple[int, int] | None:
-        """(records, exact sum of their row digests) of the sync's state; None when some
-        record has no digest or is in doubt (or there is no state)."""
-        states = SyncState.objects.filter(sync=self.execution.sync)
-        usable = Q(in_doubt=False, row_hash__isnull=False)
-        if connection.vendor == "postgresql":  # sum(bigint) is an exact numeric there
-            summary = states.aggregate(
-                records=Count("pk"), usable=Count("pk", filter=usable), total=Sum("row_hash")
-            )
-            if not summary["records"] or summary["usable"] != summary["records"]:
-                return None
-            return int(summary["records"]), int(summary["total"])
-        # SQLite's sum() stops at 64 bits: counted there, summed here.
-        summary = states.aggregate(records=Count("pk"), usable=Count("pk", filter=usable))
-        if not summary["records"] or summary["usable"] != summary["records"]:
-            return None
-        digests = states.values_list("row_hash", flat=True).iterator(chunk_size=STATE_CHUNK)
-        return int(summary["records"]), sum(digests)
-
     def _all_unchanged(self, records: int) -> None:
         """Finish the diff of a run whose rows all match their delivered state."""
         self._phase("diff")
@@ -222,7 +280,7 @@ class Run:
 
     def _open_stream(self, plan: SyncPlan, source: Source) -> RowStream:
         """The model's rows, each with the source's digest of it when the source computes one
-        (kept in SyncState beside the values, for _unchanged_by_digest)."""
+        (kept in SyncState beside the values, syncs/engine/digests.py)."""
         query = self.execution.sync.model.query
         try:
             stream = source.open_hashed_stream(query, plan.row_seed)
@@ -232,9 +290,19 @@ class Run:
         return stream or source.open_stream(query)  # one query: its columns, then its rows
 
     def _extract(
-        self, plan: SyncPlan, source: Source, destination: Destination, spool: Spool
+        self,
+        plan: SyncPlan,
+        source: Source | None,
+        destination: Destination,
+        spool: Spool,
+        *,
+        stream: RowStream | None = None,
+        pair: Callable[[Row], bool] | None = None,
     ) -> None:
-        stream = self._open_stream(plan, source)
+        """`pair`: true for a (valid) row known unchanged, which is not spooled."""
+        if stream is None:
+            assert source is not None
+            stream = self._open_stream(plan, source)
         columns = [Column(f.name, f.remote_type) for f in stream.fields]
         normalize_identity = destination.identity_normalizer(
             plan.target, plan.identity_target or ""
@@ -258,7 +326,7 @@ class Run:
                 problem = self._identity_problem(plan, destination, row)
                 if problem:
                     invalid.append(self._validation_error(row, problem))
-                else:
+                elif pair is None or not pair(row):
                     keep.append(row)
             spool.add_rows(keep)
             if len(invalid) >= ERROR_BATCH:
@@ -366,7 +434,12 @@ class Run:
         if refreshed:
             self._log("digests_refreshed", records=refreshed)
 
-    def _diff(self, spool: Spool) -> None:
+    def _diff(self, spool: Spool, *, comparison: Comparison | None = None) -> None:
+        """`comparison`: only the rows of differing buckets were spooled; the others (and the
+        rows paired with their state) are unchanged records."""
+        skipped = 0
+        if comparison is not None:
+            skipped = comparison.rows - comparison.candidates + self.paired
         conflicts = []
         for identity, copies in spool.conflicts():
             conflicts.append(
@@ -395,15 +468,27 @@ class Run:
                 Change.GONE,
             )
         }
+        # A skipped row that a spooled one contradicts is a conflict, not an unchanged record.
+        counts[Change.UNCHANGED] += skipped - spool.present_conflicts()
+        figures: dict[str, int] = {}
+        details: dict[str, Any] = {}
+        if comparison is not None:
+            figures["rows_read"] = comparison.rows
+            details = {
+                "buckets_read": len(comparison.differing),
+                "rows_spooled": spool.rows_count(),
+            }
         self._progress(
             rows_changed=counts[Change.CREATE] + counts[Change.UPDATE] + counts[Change.IN_DOUBT],
             duplicates_collapsed=spool.duplicates_collapsed(),
+            **figures,
         )
         SyncExecution.objects.filter(pk=self.execution.pk).update(
-            total_count=spool.rows_count() + self._errors_so_far(),
+            # Identities of spooled rows whose state is `present` are among the skipped rows.
+            total_count=spool.rows_count() - spool.present_rows() + skipped + self._errors_so_far(),
             unchanged_count=counts[Change.UNCHANGED],
         )
-        self._log("diff", **counts)
+        self._log("diff", **counts, **details)
 
     def _errors_so_far(self) -> int:
         return SyncExecution.objects.values_list("error_count", flat=True).get(pk=self.execution.pk)

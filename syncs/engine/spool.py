@@ -41,7 +41,8 @@ CREATE TABLE state (
     hash TEXT NOT NULL,
     destination_id TEXT NOT NULL,
     in_doubt INTEGER NOT NULL,
-    row_hash INTEGER
+    row_hash INTEGER,
+    present INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 """
 _INDEX = "CREATE INDEX incoming_identity ON incoming (identity, hash, row_hash)"
@@ -92,12 +93,20 @@ class Change:
     CONFLICT = "conflict"  # several rows with this identity, with different values
 
 
+# A state row `present` (a diff of only some rows, syncs/engine/digests.py) is one whose row is
+# in the model but not in the spool: a spooled row with its identity is another row of it,
+# collapsing into it with the same values and a conflict with others, as in a diff of every row.
 _WHERE = {
     Change.CREATE: "s.identity IS NULL AND r.conflict = 0",
-    Change.UPDATE: "s.in_doubt = 0 AND (s.hash != r.hash OR :resync) AND r.conflict = 0",
-    Change.UNCHANGED: "s.in_doubt = 0 AND s.hash = r.hash AND NOT :resync AND r.conflict = 0",
+    Change.UPDATE: (
+        "s.in_doubt = 0 AND s.present = 0 AND (s.hash != r.hash OR :resync) AND r.conflict = 0"
+    ),
+    Change.UNCHANGED: (
+        "s.in_doubt = 0 AND s.present = 0 AND s.hash = r.hash AND NOT :resync AND r.conflict = 0"
+    ),
     Change.IN_DOUBT: "s.in_doubt = 1 AND r.conflict = 0",
 }
+_CONFLICTED = "(r.conflict = 1 OR coalesce(s.present = 1 AND s.hash != r.hash, 0))"
 
 # Only the fixed clauses above are ever formatted in; values travel as parameters.
 _PENDING = (
@@ -105,7 +114,10 @@ _PENDING = (
     "FROM rows r JOIN incoming i ON i.rowid = r.first LEFT JOIN state s USING (identity) "
     "WHERE {where} ORDER BY r.identity"
 )
-_GONE = "FROM state s WHERE NOT EXISTS (SELECT 1 FROM rows r WHERE r.identity = s.identity)"
+_GONE = (
+    "FROM state s WHERE s.present = 0 AND "
+    "NOT EXISTS (SELECT 1 FROM rows r WHERE r.identity = s.identity)"
+)
 # Unchanged records whose state doesn't hold this row's digest (delivered before digests, or
 # from a row that differs in a column the sync doesn't map): the digest is written beside the
 # delivered values, so the next run can tell from digests alone that nothing changed.
@@ -115,11 +127,11 @@ _STALE_DIGEST = (
 # Every kind of change counted in one pass over the rows (one query per kind would be a pass
 # each): the four above, the conflicts, the rows that have state (the state rows no row
 # matched are the gone ones), and the stale digests.
-_MATCHED = "s.identity IS NOT NULL"
+_MATCHED = "s.identity IS NOT NULL AND s.present = 0"
 _COUNTS = "SELECT {} FROM rows r LEFT JOIN state s USING (identity)".format(  # noqa: S608
     ", ".join(
         f"coalesce(sum({where}), 0)"
-        for where in (*_WHERE.values(), "r.conflict", _MATCHED, _STALE_DIGEST)
+        for where in (*_WHERE.values(), _CONFLICTED, _MATCHED, _STALE_DIGEST)
     )
 )
 
@@ -143,6 +155,7 @@ class Spool:
         self.db.executescript(_PRAGMAS + _SCHEMA)
         self._grouped = False  # `rows` exists and holds every row added so far
         self._repeated = False  # some identity came in more than one row
+        self._present = False  # some state row is `present`
         self._counts: dict[str, int] | None = None
 
     def __enter__(self) -> Spool:
@@ -187,17 +200,22 @@ class Spool:
         self.db.commit()
         self._grouped = True
 
-    def add_state(self, states: Iterable[tuple[Any, ...]]) -> None:
+    def add_state(self, states: Iterable[tuple[Any, ...]], *, present: bool = False) -> None:
         """(identity, values hash, destination id or "", in doubt[, row digest]) of every
         delivered record, as SyncState keeps them: taken as they are (a million rows, no Python
-        step each)."""
+        step each). `present`: their rows are in the model, not in the spool (_WHERE)."""
         states = states if isinstance(states, list) else list(states)
         if states and len(states[0]) == 4:  # no digests
-            sql = "INSERT OR REPLACE INTO state (identity, hash, destination_id, in_doubt) "
-            sql += "VALUES (?, ?, ?, ?)"
+            sql = "INSERT OR REPLACE INTO state (identity, hash, destination_id, in_doubt, "
+            sql += (
+                "present) VALUES (?, ?, ?, ?, 1)" if present else "present) VALUES (?, ?, ?, ?, 0)"
+            )
+        elif present:
+            sql = "INSERT OR REPLACE INTO state VALUES (?, ?, ?, ?, ?, 1)"
         else:
-            sql = "INSERT OR REPLACE INTO state VALUES (?, ?, ?, ?, ?)"
+            sql = "INSERT OR REPLACE INTO state VALUES (?, ?, ?, ?, ?, 0)"
         self.db.executemany(sql, states)
+        self._present = self._present or (present and bool(states))
         self.db.commit()
         self._counts = None
 
@@ -233,7 +251,8 @@ class Spool:
             *kinds, conflicts, matched, stale = self.db.execute(
                 _COUNTS, {"resync": int(self.resync)}
             ).fetchone()
-            states = self.db.execute("SELECT count(*) FROM state").fetchone()[0]
+            sql = "SELECT count(*) FROM state WHERE present = 0"
+            states = self.db.execute(sql).fetchone()[0]
             self._counts = {kind: int(n) for kind, n in zip(_WHERE, kinds, strict=True)}
             self._counts[Change.CONFLICT] = int(conflicts)
             self._counts[Change.GONE] = int(states) - int(matched)
@@ -247,10 +266,35 @@ class Spool:
     def duplicates_collapsed(self) -> int:
         """Rows that repeated an identity with the same values (sent once)."""
         self._group()
-        if not self._repeated:
+        if not self._repeated and not self._present:
             return 0
-        sql = "SELECT coalesce(sum(copies - 1), 0) FROM rows WHERE conflict = 0"
+        sql = "SELECT coalesce(sum(r.copies - 1 + coalesce(s.present, 0)), 0) FROM rows r "
+        sql += f"LEFT JOIN state s USING (identity) WHERE NOT {_CONFLICTED}"
         return int(self.db.execute(sql).fetchone()[0])
+
+    def present_rows(self) -> int:
+        """Identities of spooled rows whose state is `present` (their row counted already)."""
+        if not self._present:
+            return 0
+        self._group()
+        sql = "SELECT count(*) FROM rows r JOIN state s USING (identity) WHERE s.present = 1"
+        return int(self.db.execute(sql).fetchone()[0])
+
+    def present_conflicts(self) -> int:
+        """Identities whose `present` row another spooled row contradicts (a conflict)."""
+        if not self._present:
+            return 0
+        self._group()
+        sql = "SELECT count(*) FROM rows r JOIN state s USING (identity) "
+        sql += f"WHERE s.present = 1 AND {_CONFLICTED}"
+        return int(self.db.execute(sql).fetchone()[0])
+
+    def identities_without_state(self) -> Iterator[str]:
+        self._group()
+        sql = "SELECT r.identity FROM rows r LEFT JOIN state s USING (identity) "
+        sql += "WHERE s.identity IS NULL ORDER BY r.identity"
+        for (identity,) in self.db.execute(sql).fetchall():
+            yield identity
 
     def pending(self, change: str, batch: int) -> Iterator[list[Pending]]:
         """The records of one kind of change, in batches, in identity order."""
@@ -282,7 +326,8 @@ class Spool:
     def conflicts(self, limit: int | None = None) -> Iterator[tuple[str, int]]:
         if not self.count(Change.CONFLICT):
             return
-        sql = "SELECT identity, copies FROM rows WHERE conflict = 1 ORDER BY identity"
+        sql = "SELECT r.identity, r.copies + coalesce(s.present, 0) FROM rows r "
+        sql += f"LEFT JOIN state s USING (identity) WHERE {_CONFLICTED} ORDER BY r.identity"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         yield from self.db.execute(sql)

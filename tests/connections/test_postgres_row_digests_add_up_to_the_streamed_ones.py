@@ -25,30 +25,54 @@ def query(postgres_warehouse):
     )
 
 
+def sums(source, query, seed="5eed", buckets=1):
+    with source.row_digests(query, seed) as digests:
+        return digests.sums(buckets)
+
+
 def test_the_digest_is_the_sum_of_the_streamed_row_digests(source, query):
     stream = source.open_hashed_stream(query, "5eed")
     assert stream.hashed
     assert [f.name for f in stream.fields] == ["email", "first_name", "last_activity_date"]
     rows = [row for chunk in stream.chunks for row in chunk]
     assert all(len(row) == 4 and isinstance(row[-1], int) for row in rows)
-    assert source.row_digest(query, "5eed") == (120, sum(row[-1] for row in rows))
+    assert sums(source, query) == {0: (120, sum(row[-1] for row in rows))}
+
+
+def test_buckets_split_the_digest_by_its_low_bits_and_a_stream_can_keep_some(source, query):
+    digests = [
+        row[-1] for chunk in source.open_hashed_stream(query, "5eed").chunks for row in chunk
+    ]
+    with source.row_digests(query, "5eed") as seen:
+        buckets = seen.sums(8)
+        kept = seen.stream(8, {1, 6})
+        assert [f.name for f in kept.fields] == ["email", "first_name", "last_activity_date"]
+        assert sorted(row[-1] for chunk in kept.chunks for row in chunk) == sorted(
+            d for d in digests if d & 7 in {1, 6}
+        )
+        assert list(seen.stream(8, ()).chunks) == []
+    for bucket in range(8):
+        mine = [d for d in digests if d & 7 == bucket]
+        assert buckets.get(bucket, (0, 0)) == (len(mine), sum(mine))
 
 
 def test_the_digest_moves_with_a_row_and_with_the_seed(source, query, postgres_warehouse):
-    before = source.row_digest(query, "5eed")
-    assert source.row_digest(query, "5eee") != before
+    before = sums(source, query)
+    assert sums(source, query, "5eee") != before
     postgres_warehouse["admin"].execute(
         f"UPDATE {postgres_warehouse['schema']}.users SET first_name = 'Other' "
         "WHERE email = 'person1@example.com'"
     )
-    count, total = source.row_digest(query, "5eed")
+    ((count, total),) = sums(source, query).values()
     assert count == 120
-    assert total != before[1]
+    assert total != before[0][1]
 
 
 def test_a_seed_is_hex_digits_only(source, query):
     with pytest.raises(ValueError):
-        source.row_digest(query, "x' OR 1=1 --")
+        sums(source, query, "x' OR 1=1 --")
+    with pytest.raises(ValueError):
+        sums(source, query, buckets=6)
 
 
 def test_a_model_column_named_like_the_digest_s_alias_does_not_narrow_the_digest(
@@ -56,8 +80,8 @@ def test_a_model_column_named_like_the_digest_s_alias_does_not_narrow_the_digest
 ):
     table = f"{postgres_warehouse['schema']}.users"
     query = f"SELECT email AS syncline_row, first_name FROM {table}"
-    before = source.row_digest(query, "5eed")
+    before = sums(source, query)
     postgres_warehouse["admin"].execute(
         f"UPDATE {table} SET first_name = 'Other' WHERE email = 'person2@example.com'"
     )
-    assert source.row_digest(query, "5eed") != before
+    assert sums(source, query) != before
