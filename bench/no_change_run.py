@@ -156,6 +156,8 @@ def child(kind: str, sync_id: object) -> dict[str, object]:
     )
     if answer.returncode:
         raise SystemExit(f"the {kind} measurement failed:\n{answer.stderr}")
+    if os.environ.get("SYNCLINE_BENCH_PROFILE") == kind:
+        print(answer.stderr[-12_000:])
     return json.loads(answer.stdout.strip().splitlines()[-1])
 
 
@@ -178,7 +180,16 @@ def main() -> None:
     parser.add_argument("--sync")
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(measure(args.child, args.sync), default=str))
+        if os.environ.get("SYNCLINE_BENCH_PROFILE") == args.child:  # where a child's time goes
+            import cProfile
+            import pstats
+
+            profile = cProfile.Profile()
+            result = profile.runcall(measure, args.child, args.sync)
+            pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
+        else:
+            result = measure(args.child, args.sync)
+        print(json.dumps(result, default=str))
         return
 
     with running_sandbox() as sandbox:

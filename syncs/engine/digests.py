@@ -17,7 +17,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, Sum
 
 from connections.sources.base import RowDigests
 from syncs.models import Sync, SyncState
@@ -50,7 +50,7 @@ class Comparison:
 
 def compare(digests: RowDigests, sync: Sync) -> Comparison | None:
     """None when the sync has no state yet (every row is new: read them all)."""
-    usable, unusable = state_sums(sync, 1)
+    usable, unusable = state_totals(sync)
     if not usable and not unusable:
         return None
     model = digests.sums(1)
@@ -58,38 +58,50 @@ def compare(digests: RowDigests, sync: Sync) -> Comparison | None:
     if model == usable and not unusable:
         return Comparison(rows=rows, differing=frozenset(), candidates=0, unusable=0)
     model = digests.sums(BUCKETS)
-    usable, unusable = state_sums(sync, BUCKETS)
+    usable = state_sums(sync, BUCKETS)
     differing = frozenset(b for b in model.keys() | usable.keys() if model.get(b) != usable.get(b))
     candidates = sum(model[b][0] for b in differing if b in model)
     return Comparison(rows=rows, differing=differing, candidates=candidates, unusable=unusable)
 
 
-def _usable(states: QuerySet[SyncState]) -> QuerySet[SyncState]:
-    return states.filter(in_doubt=False, row_hash__isnull=False)
+_USABLE = Q(in_doubt=False, row_hash__isnull=False)
 
 
-def state_sums(sync: Sync, buckets: int) -> tuple[dict[int, tuple[int, int]], int]:
-    """({bucket: (records, exact sum of their digests)} of the usable state, unusable count)."""
+def state_totals(sync: Sync) -> tuple[dict[int, tuple[int, int]], int]:
+    """({0: (records, exact sum of their digests)} of the usable state, or {}; the number of
+    unusable state rows), in one pass."""
     states = SyncState.objects.filter(sync=sync)
-    unusable = states.filter(Q(in_doubt=True) | Q(row_hash__isnull=True)).count()
+    if connection.vendor != "postgresql":
+        unusable = states.exclude(_USABLE).count()
+        return state_sums(sync, 1), unusable
+    found = states.aggregate(
+        records=Count("pk", filter=_USABLE),
+        total=Sum("row_hash", filter=_USABLE),
+        unusable=Count("pk", filter=~_USABLE),
+    )
+    usable = {0: (int(found["records"]), int(found["total"]))} if found["records"] else {}
+    return usable, int(found["unusable"])
+
+
+def state_sums(sync: Sync, buckets: int) -> dict[int, tuple[int, int]]:
+    """{bucket: (records, exact sum of their digests)} of the usable state."""
+    states = SyncState.objects.filter(sync=sync).filter(_USABLE)
     mask = buckets - 1
     if connection.vendor == "postgresql":  # sum(bigint) is an exact numeric there
         grouped = (
-            _usable(states)
-            .annotate(bucket=F("row_hash").bitand(mask))
+            states.annotate(bucket=F("row_hash").bitand(mask))
             .values("bucket")
             .annotate(records=Count("pk"), total=Sum("row_hash"))
             .order_by()
         )
-        sums = {int(g["bucket"]): (int(g["records"]), int(g["total"])) for g in grouped}
-        return sums, unusable
+        return {int(g["bucket"]): (int(g["records"]), int(g["total"])) for g in grouped}
     # SQLite's sum() stops at 64 bits: summed here.
     found: dict[int, list[int]] = {}
-    for digest in _usable(states).values_list("row_hash", flat=True).iterator(chunk_size=10_000):
+    for digest in states.values_list("row_hash", flat=True).iterator(chunk_size=10_000):
         tally = found.setdefault(digest & mask, [0, 0])
         tally[0] += 1
         tally[1] += digest
-    return {bucket: (n, total) for bucket, (n, total) in found.items()}, unusable
+    return {bucket: (n, total) for bucket, (n, total) in found.items()}
 
 
 def differing_states(sync: Sync, differing: Collection[int]) -> Iterator[StateTuple]:

@@ -157,6 +157,7 @@ class Run:
                         pass
                     elif comparison is not None and comparison.worth_targeting:
                         streaming = True
+                        self._phase("extract")
                         self._extract_differing(plan, destination, seen, comparison, spool)
                     else:
                         comparison = None
@@ -226,10 +227,12 @@ class Run:
         agrees, so the row it came from is in the model too (`present`)."""
         mask = BUCKETS - 1
         missing = list(spool.identities_without_state())
+        found: dict[bool, list[StateTuple]] = {True: [], False: []}
         for state in states_of(self.execution.sync, missing):
             usable = not state[3] and state[4] is not None
-            present = usable and (state[4] & mask) not in comparison.differing  # type: ignore[operator]
-            spool.add_state([state], present=present)
+            found[usable and (state[4] & mask) not in comparison.differing].append(state)  # type: ignore[operator]
+        spool.add_state(found[True], present=True)
+        spool.add_state(found[False])
 
     def _ensure_target(self, destination: Destination) -> None:
         """A sync that creates its target (a new LinkedIn audience) does so on its first run and
