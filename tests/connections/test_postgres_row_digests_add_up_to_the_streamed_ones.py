@@ -85,3 +85,16 @@ def test_a_model_column_named_like_the_digest_s_alias_does_not_narrow_the_digest
         f"UPDATE {table} SET first_name = 'Other' WHERE email = 'person2@example.com'"
     )
     assert sums(source, query) != before
+
+
+def test_the_rows_streamed_after_the_sums_are_the_ones_summed(source, query, postgres_warehouse):
+    """One snapshot: a row written between the sums and the stream is in neither."""
+    table = f"{postgres_warehouse['schema']}.users"
+    with source.row_digests(query, "5eed") as seen:
+        ((count, total),) = seen.sums(1).values()
+        postgres_warehouse["admin"].execute(
+            f"INSERT INTO {table} (email, first_name) VALUES ('late@example.com', 'Late')"
+        )
+        rows = [row for chunk in seen.stream(1, {0}).chunks for row in chunk]
+    assert (len(rows), sum(row[-1] for row in rows)) == (count, total) == (120, total)
+    assert "late@example.com" not in {row[0] for row in rows}
