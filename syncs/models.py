@@ -66,6 +66,12 @@ class Sync(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Polytomic settings Syncline stores and echoes without acting on them (model_filters,
+    # target_filters, policies, skip_initial_backfill, identities.strategy, ...).
+    extra = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -74,11 +80,8 @@ class Sync(models.Model):
         constraints = [
             # Each constraint says in a sentence what it refuses: a form (the admin's) shows
             # violation_error_message where Django would otherwise name the constraint.
-            models.UniqueConstraint(
-                fields=["organization", "name"],
-                name="sync_name_unique_per_org",
-                violation_error_message="A sync with this name already exists. Choose another.",
-            ),
+            # Names are not unique: the LinkedIn walkthrough (reference/seeds) creates two syncs
+            # both named "Snowflake to LinkedIn AdsSync", and Polytomic takes both.
             models.CheckConstraint(
                 condition=Q(mode__in=SyncMode.values),
                 name="sync_mode_valid",
@@ -125,6 +128,11 @@ class SyncExecution(models.Model):
     sync = models.ForeignKey(Sync, on_delete=models.CASCADE, related_name="executions")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.CREATED)
     trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.MANUAL)
+    # Who pressed Run (console) or whose key started it (API: the key's creator); null for the
+    # schedule and for runs resumed after a worker stopped.
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     resync = models.BooleanField(default=False, help_text="Ignore sync state and resend all rows.")
     test = models.BooleanField(
         default=False, help_text="A dry run: compare and report what would change, send nothing."
