@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('syncs', '0003_engine_state_progress_events'),
+        ('syncs', '0005_sync_names_may_repeat'),
     ]
 
     operations = [
