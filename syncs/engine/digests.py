@@ -14,6 +14,7 @@ it came from makes its bucket differ and is read, and the state row itself is al
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.db import connection
@@ -49,16 +50,23 @@ class Comparison:
 
 
 def compare(digests: RowDigests, sync: Sync) -> Comparison | None:
-    """None when the sync has no state yet (every row is new: read them all)."""
-    usable, unusable = state_totals(sync)
-    if not usable and not unusable:
-        return None
-    model = digests.sums(1)
-    rows = sum(count for count, _ in model.values())
-    if model == usable and not unusable:
-        return Comparison(rows=rows, differing=frozenset(), candidates=0, unusable=0)
-    model = digests.sums(BUCKETS)
-    usable = state_sums(sync, BUCKETS)
+    """None when the sync has no state yet (every row is new: read them all).
+
+    The warehouse's sums are asked for in a thread while the app database sums the state: two
+    servers' work at once (the thread only waits on the warehouse's connection; the main thread
+    uses it again only after that answer)."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="syncline-digests") as pool:
+        asked = pool.submit(digests.sums, 1)
+        usable, unusable = state_totals(sync)
+        model = asked.result()
+        if not usable and not unusable:
+            return None
+        rows = sum(count for count, _ in model.values())
+        if model == usable and not unusable:
+            return Comparison(rows=rows, differing=frozenset(), candidates=0, unusable=0)
+        asked = pool.submit(digests.sums, BUCKETS)
+        usable = state_sums(sync, BUCKETS)
+        model = asked.result()
     differing = frozenset(b for b in model.keys() | usable.keys() if model.get(b) != usable.get(b))
     candidates = sum(model[b][0] for b in differing if b in model)
     return Comparison(rows=rows, differing=differing, candidates=candidates, unusable=unusable)
