@@ -51,9 +51,7 @@ def test_record_errors_are_searched_by_identity_and_message(client, superuser, h
     by_identity = client.get(url, {"q": "ada@"})
     assert [e.identity_value for e in by_identity.context["cl"].result_list] == ["ada@example"]
     by_message = client.get(url, {"q": "taken"})
-    assert [e.identity_value for e in by_message.context["cl"].result_list] == [
-        "bob@example.com"
-    ]
+    assert [e.identity_value for e in by_message.context["cl"].result_list] == ["bob@example.com"]
     execution_page = reverse("syncs:execution", args=[history["done"].pk])
     assert execution_page in by_message.content.decode()
 
