@@ -30,6 +30,17 @@ PHASES = {
 }
 
 
+MODE_WORDS = {
+    "create": "creates",
+    "update": "updates",
+    "updateOrCreate": "updates or creates",
+    "remove": "removals",
+    "replace": "replacements",
+    "append": "appends",
+    "snapshot": "snapshot",
+}
+
+
 def status_sentence(execution: SyncExecution) -> str:
     sentence = STATUS_SENTENCES.get(execution.status, execution.get_status_display())
     if execution.status == "completed" and execution.error_count:
@@ -142,8 +153,9 @@ def log_line(entry: dict[str, Any]) -> str:
             )
             if entry.get(name)
         )
+        mode = MODE_WORDS.get(str(entry.get("mode", "")), str(entry.get("mode", "")))
         return (
-            f"Sent a batch of {_count(entry.get('records', 0))} ({entry.get('mode', '')}) in "
+            f"Sent a batch of {_count(entry.get('records', 0))} ({mode}) in "
             f"{entry.get('seconds', 0)} s" + (f": {outcomes}." if outcomes else ".")
         )
     if event == "calls":

@@ -115,22 +115,26 @@ def sync_detail(request: HttpRequest, sync_id: str) -> HttpResponse:
             "sync": sync,
             "schedule": display.schedule_words(sync),
             "next_run": display.next_run_words(sync),
-            "executions": [
-                {
-                    "execution": execution,
-                    "kind": display.kind(execution),
-                    "status": display.status_sentence(execution),
-                    "who": display.started_by(execution),
-                    "duration": display.execution_duration(execution),
-                }
-                for execution in executions
-            ],
+            "executions": _run_rows(executions),
             "progress": _progress_context(current),
             "dry_run": dry_run,
             "dry_run_sections": _report_sections(dry_run.report if dry_run else {}),
             "full_resync": FULL_RESYNC.format(target=target),
         },
     )
+
+
+def _run_rows(executions: list[SyncExecution]) -> list[dict[str, Any]]:
+    return [
+        {
+            "execution": execution,
+            "kind": display.kind(execution),
+            "status": display.status_sentence(execution),
+            "who": display.started_by(execution),
+            "duration": display.execution_duration(execution),
+        }
+        for execution in executions
+    ]
 
 
 def _report_sections(report: dict[str, Any]) -> list[dict[str, Any]]:
@@ -184,9 +188,11 @@ def sync_progress(request: HttpRequest, sync_id: str) -> HttpResponse:
             execution = None
     if execution is None:
         execution = selectors.sync_current_execution(sync=sync)
-    return render(
-        request, "syncs/_progress.html", {"sync": sync, "progress": _progress_context(execution)}
-    )
+    context: dict[str, Any] = {"sync": sync, "progress": _progress_context(execution)}
+    if request.htmx and execution is not None and execution.is_terminal:
+        # The poll that sees the run end (the last one) also refreshes the Runs table.
+        context.update(oob=True, executions=_run_rows(selectors.sync_executions(sync=sync)))
+    return render(request, "syncs/_progress.html", context)
 
 
 def _identities(raw: str) -> list[str]:
