@@ -25,6 +25,9 @@ class ReadOnlyHistoryAdmin(admin.ModelAdmin):
     """History is what happened: viewable, never edited or added by hand."""
 
     show_full_result_count = False
+    # 50 rows a page: the admin renders each row's cells in Python, the page's main cost with
+    # 100,000 executions (the queries are a few ms, docs/benchmarks.md P4).
+    list_per_page = 50
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
@@ -98,6 +101,7 @@ class SyncAdminForm(forms.ModelForm):
 @admin.register(Sync)
 class SyncAdmin(SavedThroughServicesAdmin):
     form = SyncAdminForm
+    list_per_page = 50
     list_display = [
         "name",
         "organization",
@@ -232,7 +236,8 @@ class SyncExecutionAdmin(ReadOnlyHistoryAdmin):
     ]
     search_fields = ["=id", "sync__name"]
     list_select_related = ["sync"]
-    date_hierarchy = "created_at"
+    # By date through the created_at filter: a date hierarchy reads every execution's date to
+    # list the years and months (40 ms of 100,000 rows, docs/benchmarks.md P4).
     readonly_fields = ["record_errors_link", "duration", "console"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[SyncExecution]:
