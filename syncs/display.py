@@ -16,7 +16,7 @@ STATUS_SENTENCES = {
     "running": "Running now.",
     "canceling": "Stopping: it ends after the batch being sent.",
     "completed": "Completed.",
-    "failed": "Failed: the run stopped before it finished.",
+    "failed": "The run stopped before it finished; what it delivered stays delivered.",
     "canceled": "Canceled.",
     "interrupted": "Interrupted: the worker stopped; a new run picks up the rest.",
 }

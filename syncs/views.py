@@ -156,6 +156,7 @@ def _report_sections(report: dict[str, Any]) -> list[dict[str, Any]]:
         sections.append(
             {
                 "label": label,
+                "optional": key == "in_doubt",
                 "count": part.get("count", 0),
                 "columns": columns,
                 "samples": [

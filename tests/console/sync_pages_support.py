@@ -6,7 +6,13 @@ import datetime as dt
 
 from django.utils import timezone
 
-from tests.factories import RecordErrorFactory, SyncExecutionFactory, SyncFactory
+from tests.factories import (
+    ConnectionFactory,
+    RecordErrorFactory,
+    SqlModelFactory,
+    SyncExecutionFactory,
+    SyncFactory,
+)
 
 
 def finished(sync, status, *, ago_minutes=30, **counts):
@@ -20,20 +26,31 @@ def finished(sync, status, *, ago_minutes=30, **counts):
 
 
 def some_syncs(organization, *, errors=3):
-    healthy = SyncFactory(
+    salesloft = ConnectionFactory(
+        organization=organization,
+        name=f"Salesloft of {organization.name}",
+        type="salesloft",
+        secrets={"api_key": "sl-api-key"},
+    )
+    people = SqlModelFactory(organization=organization, name=f"Active users of {organization.name}")
+
+    def make(**kwargs):
+        return SyncFactory(model=people, target_connection=salesloft, **kwargs)
+
+    healthy = make(
         organization=organization,
         name="Alpha people",
         schedule={"frequency": "daily", "hour": "9", "minute": "0"},
     )
     finished(healthy, "completed", total_count=10, insert_count=10)
-    failing = SyncFactory(organization=organization, name="Zulu cadence")
+    failing = make(organization=organization, name="Zulu cadence")
     failed = finished(
         failing,
         "failed",
         ago_minutes=5,
         errors=["The run stopped while sending to Salesloft: Salesloft is down."],
     )
-    rejecting = SyncFactory(organization=organization, name="Mike accounts")
+    rejecting = make(organization=organization, name="Mike accounts")
     run = finished(rejecting, "completed", total_count=10, insert_count=7, error_count=errors)
     for number in range(errors):
         RecordErrorFactory(
@@ -42,7 +59,7 @@ def some_syncs(organization, *, errors=3):
             message="email_address: is invalid",
             payload={"email_address": f"bad{number}@example", "first_name": "=HYPERLINK(1)"},
         )
-    never = SyncFactory(organization=organization, name="Never run", active=False)
+    never = make(organization=organization, name="Never run", active=False)
     return {
         "healthy": healthy,
         "failing": failing,
