@@ -7,6 +7,7 @@ With ``DEBUG`` off, production secrets have no default: start-up stops and names
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -66,6 +67,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "social_django",
     "django_htmx",
+    # Login throttling: repeated failed logins lock that e-mail out from that address a while.
+    "axes",
     "organizations",
     "connections",
     "models_app",
@@ -81,9 +84,25 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "organizations.audit.AuditActorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
+
+# django-axes checks each login attempt first; Django's own backend does the checking.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# The pair, not the address alone: someone guessing elsewhere can't lock a person out.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -102,6 +121,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "organizations.context_processors.current_organization",
+                "organizations.context_processors.sandbox_mode",
             ],
         },
     },
@@ -164,6 +184,16 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# With DEBUG off, served over HTTPS only (behind a TLS proxy: SECURE_PROXY_SSL_HEADER); the
+# demo on plain http://127.0.0.1 turns these off (Makefile).
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SAMESITE = "Lax"
 
 # Celery: the filesystem transport needs no server; Redis (or RabbitMQ) in production.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
@@ -207,6 +237,13 @@ SYNCLINE_DESTINATION_TIMEOUT_SECONDS = env.float(
     "SYNCLINE_DESTINATION_TIMEOUT_SECONDS", default=30.0
 )
 SYNCLINE_CONTINUOUS_MIN_INTERVAL = env.float("SYNCLINE_CONTINUOUS_MIN_INTERVAL", default=60.0)
+# Fair sharing: at most this many runs write into one destination connection at a time; a run
+# that finds it full waits (its task comes back after BUSY_RETRY seconds, or as soon as a run
+# into that connection ends), leaving the worker to syncs into other tools.
+SYNCLINE_RUNS_PER_DESTINATION = env.int("SYNCLINE_RUNS_PER_DESTINATION", default=1)
+SYNCLINE_DESTINATION_BUSY_RETRY_SECONDS = env.float(
+    "SYNCLINE_DESTINATION_BUSY_RETRY_SECONDS", default=10.0
+)
 
 # Warehouses on loopback or private addresses (127.0.0.0/8, 10/8, 192.168/16, ...): refused
 # unless the administrator says the warehouse lives in the same private network (the demo

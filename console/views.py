@@ -2,13 +2,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
-from console.decorators import organization_required
+from console.decorators import admin_required, organization_required
 from console.forms import NotificationSettingsForm
-from console.selectors import home_summary
-from organizations.models import Membership, NotificationSettings
+from console.selectors import audit_entries, home_summary
+from organizations.models import NotificationSettings
 from organizations.services import notification_settings_update
 
 
@@ -17,11 +19,9 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "console/home.html", home_summary(organization=request.organization))
 
 
-@organization_required
+@admin_required
 def notification_settings_view(request: HttpRequest) -> HttpResponse:
     """Organization settings: whom to e-mail about runs. Admins only."""
-    if request.membership.role != Membership.Role.ADMIN:
-        return render(request, "console/admins_only.html", status=403)
     current = (
         NotificationSettings.objects.filter(organization=request.organization)
         .prefetch_related("recipients")
@@ -63,3 +63,17 @@ def notification_settings_view(request: HttpRequest) -> HttpResponse:
             )
             return redirect("console:notifications")
     return render(request, "console/notifications.html", {"form": form})
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever a page says; the logo answers."""
+    return HttpResponsePermanentRedirect(static("console/logo.svg"))
+
+
+@admin_required
+def audit_trail(request: HttpRequest) -> HttpResponse:
+    """Who created, changed, deleted, connected or ran what: for admins, never editable."""
+    page = Paginator(audit_entries(organization=request.organization), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "console/audit.html", {"page": page})

@@ -80,11 +80,8 @@ class Sync(models.Model):
         constraints = [
             # Each constraint says in a sentence what it refuses: a form (the admin's) shows
             # violation_error_message where Django would otherwise name the constraint.
-            models.UniqueConstraint(
-                fields=["organization", "name"],
-                name="sync_name_unique_per_org",
-                violation_error_message="A sync with this name already exists. Choose another.",
-            ),
+            # Names are not unique: the LinkedIn walkthrough (reference/seeds) creates two syncs
+            # both named "Snowflake to LinkedIn AdsSync", and Polytomic takes both.
             models.CheckConstraint(
                 condition=Q(mode__in=SyncMode.values),
                 name="sync_mode_valid",

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('syncs', '0004_sync_editors_extra_started_by'),
+        ('syncs', '0005_sync_names_may_repeat'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
