@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -183,7 +184,7 @@ def sync_progress(request: HttpRequest, sync_id: str) -> HttpResponse:
             execution = selectors.execution_progress_get(
                 organization=request.organization, execution_id=execution_id
             )
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, ValidationError):  # not a run's id at all
             execution = None
         if execution is not None and execution.sync_id != sync.pk:
             execution = None

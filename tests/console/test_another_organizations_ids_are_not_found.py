@@ -88,3 +88,16 @@ def test_members_use_every_page_of_their_organization(client, member, organizati
     client.force_login(member)
     for method, url, data in urls(made):
         assert getattr(client, method)(url, data).status_code in (200, 302), url
+
+
+def test_a_progress_poll_with_a_made_up_run_id_shows_the_syncs_own_panel(
+    client, member, organization
+):
+    ours = some_syncs(organization)
+    client.force_login(member)
+    for made_up in ("not-a-uuid", "00000000-0000-0000-0000-000000000000"):
+        response = client.get(
+            reverse("syncs:progress", args=[ours["healthy"].pk]), {"execution": made_up}
+        )
+        assert response.status_code == 200
+        assert response.context["progress"]["execution"] is None
