@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from console.decorators import organization_required
 from syncs import display, selectors, services
@@ -190,9 +191,18 @@ def sync_progress(request: HttpRequest, sync_id: str) -> HttpResponse:
             execution = None
     if execution is None:
         execution = selectors.sync_current_execution(sync=sync)
-    context: dict[str, Any] = {"sync": sync, "progress": _progress_context(execution)}
-    if request.htmx and execution is not None and execution.is_terminal:
-        # The poll that sees the run end (the last one) also refreshes the Runs table.
+    on = "execution" if request.GET.get("on") == "execution" else "sync"
+    context: dict[str, Any] = {
+        "sync": sync,
+        "progress": _progress_context(execution),
+        "progress_on": on,
+    }
+    ended = bool(request.htmx) and execution is not None and execution.is_terminal
+    if ended and on == "execution":
+        # The run's page shows its final counts, log and rejected records: reload it whole.
+        return HttpResponseClientRefresh()
+    if ended:
+        # On the sync's page, the poll that sees the run end also refreshes the Runs table.
         context.update(oob=True, executions=_run_rows(selectors.sync_executions(sync=sync)))
     return render(request, "syncs/_progress.html", context)
 

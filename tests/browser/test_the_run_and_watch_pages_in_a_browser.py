@@ -4,8 +4,10 @@ with no JavaScript error, and a screenshot is kept to look at."""
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from syncs.models import SyncExecution
 from tests.console.sync_pages_support import some_syncs
 from tests.factories import (
     PASSWORD,
@@ -110,6 +112,14 @@ def test_every_run_and_watch_page_renders_in_words(
     expect(page.get_by_text("Stopping: the run ends after the batch")).to_be_visible()
     running.refresh_from_db()
     assert running.status == "canceling"
+    # The run's page follows it too, and reloads whole when it ends.
+    page.goto(f"{base}/syncs/runs/{running.pk}/")
+    expect(page.locator("#progress")).to_contain_text("Stopping")
+    SyncExecution.objects.filter(pk=running.pk).update(
+        status="canceled", completed_at=timezone.now()
+    )
+    expect(page.locator(".status-line")).to_contain_text("Canceled.", timeout=10_000)
+    expect(page.locator("#progress")).to_have_count(0)
 
     page.goto(f"{base}/syncs/runs/{made['failed'].pk}/")
     expect(page.get_by_role("alert")).to_contain_text("Salesloft is down.")

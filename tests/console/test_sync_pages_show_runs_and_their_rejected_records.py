@@ -120,6 +120,23 @@ def test_the_live_panel_polls_while_a_run_is_in_progress_and_stops_after(client,
     assert "hx-trigger" not in html
 
 
+def test_the_poll_that_sees_a_run_end_refreshes_what_shows_it(client, member, syncs):
+    client.force_login(member)
+    sync = syncs["healthy"]
+    ended = SyncExecutionFactory(sync=sync, status="running")
+    SyncExecution.objects.filter(pk=ended.pk).update(status="completed")
+    url = reverse("syncs:progress", args=[sync.pk])
+    # On the sync's page: the panel, and the Runs table swapped out of band.
+    on_sync = client.get(url, {"execution": ended.pk, "on": "sync"}, HTTP_HX_REQUEST="true")
+    assert 'id="runs" hx-swap-oob="true"' in on_sync.content.decode()
+    # On the run's page: the whole page reloads, for its final counts and rejected records.
+    on_run = client.get(url, {"execution": ended.pk, "on": "execution"}, HTTP_HX_REQUEST="true")
+    assert on_run["HX-Refresh"] == "true"
+    # A plain visit (no htmx) gets the panel alone.
+    plain = client.get(url, {"execution": ended.pk}).content.decode()
+    assert "hx-swap-oob" not in plain
+
+
 def test_cancel_stops_a_running_execution(client, member, syncs):
     client.force_login(member)
     running = SyncExecutionFactory(sync=syncs["healthy"], status="running")
