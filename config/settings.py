@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "social_django",
     "rest_framework",
     "drf_spectacular",
+    "django_htmx",
     # Login throttling: repeated failed logins lock that e-mail out from that address a while.
     "axes",
     "organizations",
@@ -93,6 +94,7 @@ MIDDLEWARE = [
     "organizations.audit.AuditActorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
@@ -380,3 +382,13 @@ if SYNCLINE_API_RATE_LIMIT and not (_rate and float(_rate.group(1)) > 0):
         "e.g. 600/60 (600 requests a minute per API key), or leave it empty for no limit."
     )
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["api.limits.ApiKeyRateThrottle"]
+# E-mail (sync notifications): Django's backend; the console backend prints them (the demo).
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Syncline <syncline@localhost>")
+# Where the console is served, for the links in notification e-mails.
+SYNCLINE_BASE_URL = env.str("SYNCLINE_BASE_URL", default="http://localhost:8000")

@@ -24,5 +24,6 @@ urlpatterns = [
     path("connections/", include("connections.urls")),
     path("oauth/", include("connections.oauth.urls")),
     path("models/", include("models_app.urls")),
+    path("syncs/", include("syncs.urls")),
     path("", include("console.urls")),
 ]

@@ -8,5 +8,6 @@ app_name = "console"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("settings/notifications/", views.notification_settings_view, name="notifications"),
     path("audit/", views.audit_trail, name="audit"),
 ]

@@ -187,6 +187,39 @@ def sql_model_update(
     return model
 
 
+def sql_model_delete(*, model: SqlModel) -> str:
+    """Delete a model no sync uses; refused in a sentence naming the syncs that do.
+
+    Returns the deleted model's name."""
+    from django.db.models import ProtectedError
+
+    from syncs.models import Sync
+
+    users = list(Sync.objects.filter(model=model).order_by("name").values_list("name", flat=True))
+    if users:
+        raise ValidationError(_used_by_sentence(model.name, users))
+    name = model.name
+    try:
+        with transaction.atomic():
+            _audit(model, "deleted")
+            model.delete()
+    except ProtectedError as error:  # a sync was set up on it meanwhile
+        raise ValidationError(
+            f"The model “{name}” is now used by a sync; reload the page to see which."
+        ) from error
+    return name
+
+
+def _used_by_sentence(name: str, syncs: list[str]) -> str:
+    quoted = ", ".join(f"“{sync}”" for sync in syncs)
+    noun = "the sync" if len(syncs) == 1 else "the syncs"
+    return (
+        f"The model “{name}” can't be deleted while {noun} {quoted} "
+        f"{'uses' if len(syncs) == 1 else 'use'} it. Delete those syncs or point them at "
+        "another model first."
+    )
+
+
 def _audit(model: SqlModel, action: str, changes: dict[str, Any] | None = None) -> None:
     audit_record(
         organization=model.organization_id,
@@ -196,30 +229,3 @@ def _audit(model: SqlModel, action: str, changes: dict[str, Any] | None = None) 
         object_name=model.name,
         changes=changes,
     )
-
-
-def sql_model_delete(*, model: SqlModel) -> None:
-    """Delete a model no sync uses; ValidationError naming the syncs otherwise."""
-    from django.db.models import ProtectedError
-
-    from syncs.models import Sync
-
-    names = list(Sync.objects.filter(model=model).values_list("name", flat=True))
-    if names:
-        raise ValidationError(
-            f"The model “{model.name}” is used by the sync{'s' if len(names) > 1 else ''} "
-            f"{', '.join(f'“{name}”' for name in names)}. Delete or change them first."
-        )
-    name, organization_id, model_id = model.name, model.organization_id, model.pk
-    try:
-        with transaction.atomic():
-            model.delete()
-            audit_record(
-                organization=organization_id,
-                action="deleted",
-                object_type="model",
-                object_id=model_id,
-                object_name=name,
-            )
-    except ProtectedError as error:  # a sync was added meanwhile
-        raise ValidationError(f"The model “{model.name}” is still used by a sync.") from error

@@ -4,7 +4,14 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from organizations.models import ApiKey, AuditEntry, Membership, Organization
+from organizations.models import (
+    ApiKey,
+    AuditEntry,
+    Membership,
+    NotificationSent,
+    NotificationSettings,
+    Organization,
+)
 from organizations.services import api_key_assign_new_secret, api_key_audit
 
 
@@ -102,4 +109,28 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(NotificationSettings)
+class NotificationSettingsAdmin(admin.ModelAdmin):
+    list_display = ["organization", "on_failure", "rejected_percent", "updated_at"]
+    list_select_related = ["organization"]
+    filter_horizontal = ["recipients"]
+    search_fields = ["organization__name"]
+
+
+@admin.register(NotificationSent)
+class NotificationSentAdmin(admin.ModelAdmin):
+    """What was mailed, for whoever wonders whether an e-mail went out: never edited."""
+
+    list_display = ["sent_at", "organization", "reason", "execution_id"]
+    list_filter = ["reason"]
+    list_select_related = ["organization"]
+    search_fields = ["=execution_id"]
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from console.admin_mixins import SavedThroughServicesAdmin
@@ -32,6 +34,18 @@ class ReadOnlyHistoryAdmin(admin.ModelAdmin):
     """History is what happened: viewable, never edited or added by hand."""
 
     show_full_result_count = False
+    # 50 rows a page: the admin renders each row's cells in Python, the page's main cost with
+    # 100,000 executions (the queries are a few ms, docs/benchmarks.md P4).
+    list_per_page = 50
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        # History has many columns (counts, duration, a link to the console): the navigation
+        # sidebar would push them out of a 1280-pixel screen.
+        return super().changelist_view(
+            request, {"is_nav_sidebar_enabled": False, **(extra_context or {})}
+        )
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
@@ -105,6 +119,7 @@ class SyncAdminForm(forms.ModelForm):
 @admin.register(Sync)
 class SyncAdmin(SavedThroughServicesAdmin):
     form = SyncAdminForm
+    list_per_page = 50
     list_display = [
         "name",
         "organization",
@@ -114,11 +129,19 @@ class SyncAdmin(SavedThroughServicesAdmin):
         "mode",
         "active",
         "updated_at",
+        "console",
     ]
     list_filter = ["active", "mode", "target_connection__type", "organization"]
     search_fields = ["name", "id", "target_object"]
     list_select_related = ["organization", "model", "target_connection"]
-    readonly_fields = ["id", "created_by", "created_at", "updated_at", "executions_link"]
+    readonly_fields = [
+        "id",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "executions_link",
+        "console",
+    ]
     raw_id_fields = ["model", "target_connection"]
     actions = ["run_now", "resync_now", "dry_run_now"]
 
@@ -148,6 +171,10 @@ class SyncAdmin(SavedThroughServicesAdmin):
         url = reverse("admin:syncs_syncexecution_changelist") + f"?sync__id__exact={obj.pk}"
         return format_html('<a href="{}">See this sync\'s executions</a>', url)
 
+    @admin.display(description="Console")
+    def console(self, obj: Sync) -> str:
+        return _console_link(reverse("syncs:detail", kwargs={"sync_id": obj.pk}))
+
 
 class RecordErrorInline(admin.TabularInline):
     model = RecordError
@@ -173,26 +200,70 @@ class RecordErrorInline(admin.TabularInline):
         return queryset.filter(id__in=first_ids)
 
 
+class SyncFilter(admin.SimpleListFilter):
+    """By sync: the most recently changed syncs, and the one chosen (a link from a sync's page
+    or the search box finds any other). A list of every sync would be thousands long."""
+
+    title = "sync"
+    parameter_name = "sync__id__exact"
+    SHOWN = 20
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        shown = list(Sync.objects.order_by("-updated_at").values_list("pk", "name")[: self.SHOWN])
+        chosen = self.value()
+        if chosen and all(str(pk) != chosen for pk, _ in shown):
+            shown = [*Sync.objects.filter(pk=chosen).values_list("pk", "name"), *shown]
+        return [(str(pk), name) for pk, name in shown]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if not value:
+            return queryset
+        try:
+            return queryset.filter(sync_id=value)
+        except (ValueError, ValidationError):
+            return queryset.none()
+
+
+def _console_link(url: str) -> str:
+    return format_html('<a href="{}">Open in the console</a>', url)
+
+
 @admin.register(SyncExecution)
 class SyncExecutionAdmin(ReadOnlyHistoryAdmin):
     list_display = [
-        "created_at",
+        "when",
         "sync",
         "status",
-        "trigger",
         "duration",
-        "total_count",
-        "insert_count",
-        "update_count",
-        "delete_count",
-        "unchanged_count",
-        "error_count",
+        "counts",
+        "rejected",
+        "console",
     ]
-    list_filter = ["status", "trigger", "sync__target_connection__type"]
-    search_fields = ["id", "sync__name"]
+    list_filter = [
+        SyncFilter,
+        "status",
+        ("created_at", admin.DateFieldListFilter),
+        "trigger",
+        "sync__target_connection__type",
+    ]
+    search_fields = ["=id", "sync__name"]
     list_select_related = ["sync"]
-    date_hierarchy = "created_at"
-    readonly_fields = ["record_errors_link", "duration"]
+    # By date through the created_at filter: a date hierarchy reads every execution's date to
+    # list the years and months (40 ms of 100,000 rows, docs/benchmarks.md P4).
+    readonly_fields = ["record_errors_link", "duration", "console"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[SyncExecution]:
+        # The log, report and progress are JSON that can be large; the list shows none of them.
+        queryset = super().get_queryset(request)
+        if request.resolver_match and request.resolver_match.url_name.endswith("changelist"):
+            queryset = queryset.defer("log", "report", "progress", "errors", "identities")
+        return queryset
+
+    @admin.display(description="Console")
+    def console(self, obj: SyncExecution) -> str:
+        return _console_link(reverse("syncs:execution", kwargs={"execution_id": obj.pk}))
+
     inlines = [RecordErrorInline]
     actions = ["cancel"]
 
@@ -206,6 +277,23 @@ class SyncExecutionAdmin(ReadOnlyHistoryAdmin):
                 continue
             sync_execution_cancel(execution=execution)
             self.message_user(request, f"Run {execution.pk}: cancel requested.", messages.SUCCESS)
+
+    @admin.display(description="When", ordering="created_at")
+    def when(self, obj: SyncExecution) -> str:
+        return timezone.localtime(obj.created_at).strftime("%b %-d %Y, %H:%M")
+
+    @admin.display(description="Rows")
+    def counts(self, obj: SyncExecution) -> str:
+        # One column for the four counts, so a row fits a 1280-pixel screen beside the filters.
+        updated = obj.update_count + obj.upsert_count
+        return (
+            f"{obj.insert_count:,} created, {updated:,} updated, {obj.delete_count:,} removed, "
+            f"{obj.unchanged_count:,} unchanged (of {obj.total_count:,})"
+        )
+
+    @admin.display(description="Rejected", ordering="error_count")
+    def rejected(self, obj: SyncExecution) -> str:
+        return f"{obj.error_count:,}"
 
     @admin.display(description="Duration")
     def duration(self, obj: SyncExecution) -> str:
@@ -223,11 +311,30 @@ class SyncExecutionAdmin(ReadOnlyHistoryAdmin):
 
 @admin.register(RecordError)
 class RecordErrorAdmin(ReadOnlyHistoryAdmin):
-    list_display = ["identity_value", "operation", "message", "execution", "created_at"]
+    list_display = ["identity_value", "operation", "message", "execution", "created_at", "console"]
     list_filter = ["operation"]
     search_fields = ["identity_value", "message"]
     list_select_related = ["execution__sync"]
     raw_id_fields = ["execution"]
+    readonly_fields = ["console"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RecordError]:
+        queryset = super().get_queryset(request)
+        if request.resolver_match and request.resolver_match.url_name.endswith("changelist"):
+            queryset = queryset.defer(
+                "payload",
+                "execution__log",
+                "execution__report",
+                "execution__progress",
+                "execution__errors",
+                "execution__identities",
+            )
+        return queryset
+
+    @admin.display(description="Console")
+    def console(self, obj: RecordError) -> str:
+        url = reverse("syncs:execution", kwargs={"execution_id": obj.execution_id})
+        return _console_link(f"{url}?q={quote(obj.identity_value)}#rejected")
 
 
 @admin.register(SyncState)

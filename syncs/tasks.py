@@ -41,3 +41,10 @@ def prune_events() -> None:
     from syncs import events
 
     events.event_prune()
+
+
+@shared_task(name="syncline.notify_execution", ignore_result=True)
+def notify_execution(execution_id: str) -> None:
+    from syncs.notifications import execution_notify
+
+    execution_notify(execution_id=execution_id)
