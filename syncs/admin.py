@@ -12,7 +12,12 @@ from django.utils.html import format_html
 
 from console.admin_mixins import SavedThroughServicesAdmin
 from syncs.models import RecordError, Sync, SyncExecution, SyncState
-from syncs.services import sync_execution_cancel, sync_execution_start, sync_validate
+from syncs.services import (
+    sync_check,
+    sync_execution_cancel,
+    sync_execution_start,
+    sync_settings_normalised,
+)
 
 
 class ReadOnlyHistoryAdmin(admin.ModelAdmin):
@@ -63,17 +68,25 @@ class SyncAdminForm(forms.ModelForm):
         needed = ("organization", "model", "target_connection", "mode")
         if any(name in self.errors or data.get(name) is None for name in needed):
             return data
+        settings = {
+            name: data.get(name)
+            for name in (
+                "name",
+                "target_object",
+                "target_create",
+                "mode",
+                "identity",
+                "fields",
+                "override_fields",
+                "schedule",
+            )
+        }
+        settings.update(model=data["model"], target_connection=data["target_connection"])
         try:
-            sync_validate(
+            sync_check(
                 organization=data["organization"],
-                model=data["model"],
-                target_connection=data["target_connection"],
-                target_object=data.get("target_object") or "",
-                target_create=data.get("target_create") or {},
-                mode=data["mode"],
-                identity=data.get("identity"),
-                fields=data.get("fields") if data.get("fields") is not None else [],
-                override_fields=data.get("override_fields") or [],
+                sync=self.instance if self.instance.pk else None,
+                settings=sync_settings_normalised(settings),
             )
         except ValidationError as error:
             for name, sentences in error.message_dict.items():

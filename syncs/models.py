@@ -66,6 +66,12 @@ class Sync(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Polytomic settings Syncline stores and echoes without acting on them (model_filters,
+    # target_filters, policies, skip_initial_backfill, identities.strategy, ...).
+    extra = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -125,6 +131,11 @@ class SyncExecution(models.Model):
     sync = models.ForeignKey(Sync, on_delete=models.CASCADE, related_name="executions")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.CREATED)
     trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.MANUAL)
+    # Who pressed Run (console) or whose key started it (API: the key's creator); null for the
+    # schedule and for runs resumed after a worker stopped.
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     resync = models.BooleanField(default=False, help_text="Ignore sync state and resend all rows.")
     test = models.BooleanField(
         default=False, help_text="A dry run: compare and report what would change, send nothing."

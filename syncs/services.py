@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
@@ -48,6 +49,7 @@ def sync_execution_start(
     resync: bool = False,
     test: bool = False,
     identities: list[str] | None = None,
+    user: Any = None,
 ) -> SyncExecution:
     """Queue a run of the sync and enqueue it once the transaction commits.
 
@@ -68,6 +70,7 @@ def sync_execution_start(
                 resync=resync,
                 test=test,
                 identities=[str(value) for value in identities or []],
+                started_by=user if getattr(user, "is_authenticated", False) else None,
             )
     except IntegrityError:
         # Another start got there between our look and our insert: theirs is the one.
@@ -429,3 +432,381 @@ def _check_creation(
             f"{connection.name} doesn't know {', '.join(unknown)}; "
             f"it takes {', '.join(sorted(known))}."
         )
+
+
+def _check_target_fields(
+    problems: dict[str, list[str]],
+    connection: Connection,
+    target_object: str,
+    mode: str,
+    identity: Any,
+    fields: Any,
+    override_fields: Any,
+) -> None:
+    """The mapped fields exist on the target, the identity is one it matches records by, and
+    a mode that creates records gets every field the vendor requires to create one."""
+    from connections.destinations.errors import DestinationError
+    from connections.destinations.registry import destination_for
+
+    destination = destination_for(connection)
+    try:
+        offered = destination.target_fields(target_object)
+    except DestinationError as error:
+        problems["target_object"].append(
+            f"Syncline could not list the fields of this target in {connection.name}: "
+            f"{error.message}"
+        )
+        destination.close()
+        return
+    try:
+        _check_fields_offered(
+            problems, destination, target_object, offered, mode, identity, fields, override_fields
+        )
+    finally:
+        destination.close()
+
+
+def _check_fields_offered(
+    problems: dict[str, list[str]],
+    destination: Any,
+    target_object: str,
+    offered: list[Any],
+    mode: str,
+    identity: Any,
+    fields: Any,
+    override_fields: Any,
+) -> None:
+    if not offered:
+        return  # a target whose fields the vendor doesn't describe: nothing to check against
+    mapped: set[str] = set()
+    mappings = [m for m in fields if isinstance(m, Mapping)] if isinstance(fields, list) else []
+    if isinstance(override_fields, list):
+        mappings += [m for m in override_fields if isinstance(m, Mapping)]
+    for mapping in mappings:
+        name = mapping.get("target")
+        if not isinstance(name, str) or not name.strip():
+            continue
+        field = destination.field_for(target_object, name.strip(), offered)
+        if field is None:
+            setting = "fields" if mapping.get("source") else "override_fields"
+            problems[setting].append(
+                f"This target has no field “{name}”; it has {_names(offered)}."
+            )
+            continue
+        mapped.add(field.id)
+    identity_target = identity.get("target") if isinstance(identity, Mapping) else None
+    matchers = [f for f in offered if f.supports_identity]
+    if isinstance(identity_target, str) and identity_target.strip():
+        field = destination.field_for(target_object, identity_target.strip(), offered)
+        if field is None:
+            problems["identity"].append(
+                f"This target has no field “{identity_target}”; records are matched by "
+                f"{_names(matchers or offered)}."
+            )
+        elif matchers and not field.supports_identity:
+            problems["identity"].append(
+                f"{field.name} can't identify a record; match records by {_names(matchers)}."
+            )
+        else:
+            mapped.add(field.id)
+    if mode in (SyncMode.CREATE, SyncMode.UPDATE_OR_CREATE):
+        missing = [f for f in offered if f.required and f.createable and f.id not in mapped]
+        if missing:
+            problems["fields"].append(
+                f"Creating a record needs {_names(missing, joiner=' and ')}: map a model column "
+                f"to {'it' if len(missing) == 1 else 'each'}, or give a fixed value."
+            )
+
+
+def _names(fields: list[Any], *, joiner: str = " or ", limit: int = 8) -> str:
+    shown = [
+        f"{field.name} ({field.id})" if field.name != field.id else field.id for field in fields
+    ]
+    if len(shown) > limit:
+        return ", ".join(shown[:limit]) + f" and {len(shown) - limit} more"
+    if len(shown) <= 1:
+        return "".join(shown) or "no fields"
+    return ", ".join(shown[:-1]) + joiner + shown[-1]
+
+
+def _check_schedule(
+    problems: dict[str, list[str]],
+    organization: Organization,
+    schedule: Any,
+    sync: Sync | None,
+) -> None:
+    from syncs import schedules
+
+    if not isinstance(schedule, Mapping):
+        problems["schedule"].append('The schedule must look like {"frequency": "daily", ...}.')
+        return
+    frequency = str(schedule.get("frequency") or "manual")
+    if frequency == "dbtcloud":
+        problems["schedule"].append(
+            "Syncline can't run a sync after a dbt Cloud job; choose another frequency."
+        )
+        return
+    try:
+        schedules.cron_for(dict(schedule))
+    except schedules.ScheduleError as error:
+        problems["schedule"].append(str(error))
+        return
+    if frequency != "runafter":
+        return
+    run_after = schedule.get("run_after")
+    ids = run_after.get("sync_ids") if isinstance(run_after, Mapping) else None
+    if not isinstance(ids, list) or not ids:
+        problems["schedule"].append("Running after other syncs needs at least one sync to follow.")
+        return
+    wanted = {str(i) for i in ids}
+    if sync is not None and str(sync.pk) in wanted:
+        problems["schedule"].append("A sync can't run after itself; pick other syncs.")
+    valid: set[str] = set()
+    for value in wanted:
+        try:
+            valid.add(str(UUID(value)))
+        except ValueError:
+            continue
+    found = {
+        str(pk)
+        for pk in Sync.objects.filter(organization=organization, pk__in=valid).values_list(
+            "pk", flat=True
+        )
+    }
+    unknown = sorted(wanted - found - ({str(sync.pk)} if sync is not None else set()))
+    if unknown:
+        problems["schedule"].append(
+            f"There is no sync {', '.join(unknown)} in this organization to run after."
+        )
+
+
+# -- saving syncs (the console's builder, the API, the admin) -------------------------------
+
+SETTINGS = (
+    "name",
+    "model",
+    "target_connection",
+    "target_object",
+    "target_create",
+    "target_configuration",
+    "mode",
+    "identity",
+    "fields",
+    "override_fields",
+    "when_row_leaves",
+    "schedule",
+    "active",
+    "sync_all_records",
+    "extra",
+)
+
+
+def sync_check(*, organization: Organization, sync: Sync | None, settings: dict[str, Any]) -> None:
+    """Every rule a saved sync must pass, as ValidationError({setting: [sentences]})."""
+    problems: dict[str, list[str]] = defaultdict(list)
+    name = str(settings.get("name") or "").strip()
+    if not name:
+        problems["name"].append("Give the sync a name, e.g. “Snowflake to Salesloft cadence”.")
+    elif len(name) > Sync._meta.get_field("name").max_length:
+        problems["name"].append("Keep the name under 200 characters.")
+    else:
+        taken = Sync.objects.filter(organization=organization, name=name)
+        if sync is not None:
+            taken = taken.exclude(pk=sync.pk)
+        if taken.exists():
+            problems["name"].append("A sync with this name already exists. Choose another.")
+    mode = settings.get("mode")
+    if mode not in SyncMode.values:
+        problems["mode"].append(
+            f"“{mode}” is not a sync mode; choose one of {', '.join(SyncMode.values)}."
+        )
+    if settings.get("when_row_leaves", "") not in Sync.WhenRowLeaves.values:
+        problems["when_row_leaves"].append(
+            "When a row leaves the model, choose to leave the record or remove it."
+        )
+    _check_schedule(problems, organization, settings.get("schedule") or {}, sync)
+    model, connection = settings.get("model"), settings.get("target_connection")
+    if not isinstance(model, SqlModel):
+        problems["model"].append("Choose the model whose rows this sync sends.")
+    if not isinstance(connection, Connection):
+        problems["target_connection"].append("Choose the tool this sync writes into.")
+    if isinstance(model, SqlModel) and isinstance(connection, Connection) and not problems["mode"]:
+        try:
+            sync_validate(
+                organization=organization,
+                model=model,
+                target_connection=connection,
+                target_object=settings.get("target_object") or "",
+                target_create=settings.get("target_create") or {},
+                mode=mode,
+                identity=settings.get("identity"),
+                fields=settings.get("fields") if settings.get("fields") is not None else [],
+                override_fields=settings.get("override_fields") or [],
+            )
+        except ValidationError as error:
+            for setting, sentences in error.message_dict.items():
+                problems[setting].extend(sentences)
+        target_object = str(settings.get("target_object") or "").strip()
+        if target_object and not any(problems[k] for k in ("target_object", "target_connection")):
+            _check_target_fields(
+                problems,
+                connection,
+                target_object,
+                mode,
+                settings.get("identity"),
+                settings.get("fields") or [],
+                settings.get("override_fields") or [],
+            )
+    found = {setting: sentences for setting, sentences in problems.items() if sentences}
+    if found:
+        raise ValidationError(found)
+
+
+def sync_settings_normalised(settings: dict[str, Any]) -> dict[str, Any]:
+    clean = dict(settings)
+    clean["name"] = str(clean.get("name") or "").strip()
+    clean["target_object"] = str(clean.get("target_object") or "").strip()
+    clean["target_create"] = dict(clean.get("target_create") or {})
+    clean["target_configuration"] = dict(clean.get("target_configuration") or {})
+    clean["identity"] = clean.get("identity") or None
+    clean["fields"] = list(clean.get("fields") or [])
+    clean["override_fields"] = list(clean.get("override_fields") or [])
+    clean["when_row_leaves"] = clean.get("when_row_leaves") or ""
+    clean["schedule"] = dict(clean.get("schedule") or {"frequency": "manual"})
+    clean["extra"] = dict(clean.get("extra") or {})
+    return clean
+
+
+def _next_run_at(sync: Sync) -> dt.datetime | None:
+    from syncs import schedules
+
+    if not sync.active:
+        return None
+    return schedules.next_run(
+        sync.schedule, after=timezone.now(), time_zone=sync.organization.time_zone
+    )
+
+
+def sync_create(
+    *,
+    organization: Organization,
+    user: Any,
+    name: str,
+    model: SqlModel,
+    target_connection: Connection,
+    target_object: str = "",
+    target_create: Mapping[str, Any] | None = None,
+    target_configuration: Mapping[str, Any] | None = None,
+    mode: str,
+    identity: Mapping[str, Any] | None = None,
+    fields: Any = (),
+    override_fields: Any = (),
+    when_row_leaves: str = "",
+    schedule: Mapping[str, Any] | None = None,
+    active: bool = True,
+    sync_all_records: bool = False,
+    extra: Mapping[str, Any] | None = None,
+) -> Sync:
+    """Save a new sync once every rule holds; the vendor is asked before the transaction."""
+    settings = sync_settings_normalised(
+        {
+            "name": name,
+            "model": model,
+            "target_connection": target_connection,
+            "target_object": target_object,
+            "target_create": target_create,
+            "target_configuration": target_configuration,
+            "mode": mode,
+            "identity": identity,
+            "fields": fields,
+            "override_fields": override_fields,
+            "when_row_leaves": when_row_leaves,
+            "schedule": schedule,
+            "active": bool(active),
+            "sync_all_records": bool(sync_all_records),
+            "extra": extra,
+        }
+    )
+    sync_check(organization=organization, sync=None, settings=settings)
+    user = user if getattr(user, "is_authenticated", False) else None
+    sync = Sync(organization=organization, created_by=user, updated_by=user, **settings)
+    sync.next_run_at = _next_run_at(sync)
+    try:
+        with transaction.atomic():
+            sync.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"name": ["A sync with this name already exists. Choose another."]}
+        ) from None
+    return sync
+
+
+def _merged(sync: Sync, changes: dict[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(changes) - set(SETTINGS))
+    if unknown:
+        raise TypeError(f"sync settings unknown: {', '.join(unknown)}")
+    current = {setting: getattr(sync, setting) for setting in SETTINGS}
+    return sync_settings_normalised({**current, **changes})
+
+
+def _state_key(settings: Mapping[str, Any]) -> tuple[Any, ...]:
+    identity = settings.get("identity") or {}
+    source = identity.get("source") if isinstance(identity, Mapping) else None
+    column = source.get("field") if isinstance(source, Mapping) else None
+    connection = settings.get("target_connection")
+    return (
+        getattr(connection, "pk", connection),
+        settings.get("target_object") or json.dumps(settings.get("target_create"), sort_keys=True),
+        settings.get("mode"),
+        str(column or "").lower(),
+        str(identity.get("target") or "") if isinstance(identity, Mapping) else "",
+        str(identity.get("function") or "Equality").lower()
+        if isinstance(identity, Mapping)
+        else "",
+    )
+
+
+def sync_change_resets_state(*, sync: Sync, **changes: Any) -> bool:
+    """Would saving these changes make the next run start afresh (another target, mode or
+    identity: DESIGN.md §5 state belongs to its fingerprint)? False when nothing was sent yet."""
+    if not sync.states.exists():
+        return False
+    return _state_key(_merged(sync, changes)) != _state_key(_merged(sync, {}))
+
+
+def sync_update(*, sync: Sync, user: Any, **changes: Any) -> Sync:
+    """Change a sync's settings; omitted settings keep their value. Checked as a new sync is."""
+    settings = _merged(sync, changes)
+    sync_check(organization=sync.organization, sync=sync, settings=settings)
+    for setting, value in settings.items():
+        setattr(sync, setting, value)
+    sync.updated_by = user if getattr(user, "is_authenticated", False) else None
+    sync.next_run_at = _next_run_at(sync)
+    try:
+        with transaction.atomic():
+            sync.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"name": ["A sync with this name already exists. Choose another."]}
+        ) from None
+    return sync
+
+
+def sync_set_active(*, sync: Sync, active: bool, user: Any) -> Sync:
+    """Pause or resume: a paused sync keeps its settings and history but no schedule starts it."""
+    sync.active = bool(active)
+    sync.updated_by = user if getattr(user, "is_authenticated", False) else None
+    try:
+        sync.next_run_at = _next_run_at(sync)
+    except ValueError:
+        sync.next_run_at = None  # a schedule saved before validation: the sync page says so
+    sync.save(update_fields=["active", "updated_by", "next_run_at", "updated_at"])
+    return sync
+
+
+def sync_delete(*, sync: Sync, user: Any) -> None:
+    """Delete a sync and its history. A run in progress is canceled first; waiting runs never
+    start (their rows go with the sync)."""
+    for execution in sync.executions.exclude(status__in=SyncExecution.TERMINAL):
+        sync_execution_cancel(execution=execution)
+    sync.delete()

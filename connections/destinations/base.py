@@ -7,7 +7,7 @@ so the REST API can return them as they are.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -270,6 +270,15 @@ class Destination:
     def target_fields(self, target: str) -> list[TargetField]:
         raise NotImplementedError
 
+    def field_for(
+        self, target: str, name: str, fields: Sequence[TargetField]
+    ) -> TargetField | None:
+        """The field of `fields` a mapping's target name means, as write() will read it: by id
+        ignoring case, spaces and underscores ("first_name" is FirstName). None when the target
+        has no such field. Vendors that take other spellings override it."""
+        wanted = _squash(name)
+        return next((offered for offered in fields if _squash(offered.id) == wanted), None)
+
     # -- writing ---------------------------------------------------------------------------
     def batch_size_for(self, target: str, options: Mapping[str, Any] | None = None) -> int:
         """Records per write() call for this target and the sync's target options."""
@@ -332,3 +341,7 @@ class Destination:
         http = self.__dict__.get("_http")
         if http is not None:
             http.close()
+
+
+def _squash(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())

@@ -52,7 +52,7 @@ def test_a_save_the_database_refuses_at_the_last_moment_is_a_message_not_an_erro
         )
 
     monkeypatch.setattr(SyncAdmin, "save_model", refused)
-    monkeypatch.setattr("syncs.admin.sync_validate", lambda **kwargs: None)
+    monkeypatch.setattr("syncs.admin.sync_check", lambda **kwargs: None)
     client.force_login(superuser)
     url = reverse("admin:syncs_sync_change", args=[sync.pk])
     form = {

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -225,6 +225,13 @@ class LinkedInAdsDestination(Destination):
             return None
         name = str(properties.get("name") or "").strip() or "New audience"
         return TargetObject(kind, f"{AUDIENCE_TYPES[kind][1]}: {name} (new)", MODES)
+
+    def field_for(
+        self, target: str, name: str, fields: Sequence[TargetField]
+    ) -> TargetField | None:
+        """As write() reads a mapping: "first_name" is FirstName, "domain" is CompanyDomain."""
+        wanted = canonical_field(name, [field.id for field in fields])
+        return next((field for field in fields if field.id == wanted), None)
 
     def target_fields(self, target: str) -> list[TargetField]:
         """Fields of an audience id, or of a type value (an audience not yet created)."""

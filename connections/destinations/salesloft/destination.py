@@ -7,7 +7,7 @@ Docs: https://developers.salesloft.com/docs/api/ ; facts in destination-apis.md 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from connections.destinations.base import (
@@ -112,6 +112,14 @@ class SalesloftDestination(Destination):
                 )
             )
         return objects
+
+    def field_for(
+        self, target: str, name: str, fields: Sequence[TargetField]
+    ) -> TargetField | None:
+        """As write() reads a mapping: Salesloft's spellings ("Email" is email_address), and any
+        other name a custom field's, which must exist (listed by target_fields)."""
+        wanted = canonical(_record_kind(_parse_target(target)[0]), name)
+        return next((field for field in fields if field.id == wanted), None)
 
     def target_fields(self, target: str) -> list[TargetField]:
         kind, cadence_id = _parse_target(target)
