@@ -190,6 +190,8 @@ class TargetFacts:
     fields: list[TargetField] = field(default_factory=list)
     removal: Removal | None = None
     problem: str = ""
+    # Other spellings of field ids the vendor reads the same ("FirstName" for first_name).
+    aliases: dict[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -203,6 +205,7 @@ class TargetFacts:
         return next((mode for mode in self.modes if mode.id == mode_id), None)
 
     def field(self, field_id: str) -> TargetField | None:
+        field_id = self.aliases.get(field_id, field_id)
         return next((f for f in self.fields if f.id == field_id), None)
 
     @property
@@ -216,6 +219,7 @@ def builder_target_facts(
     target_object: str,
     target_create: dict[str, str],
     with_fields: bool = True,
+    spellings: Iterable[str] = (),
 ) -> TargetFacts:
     """The target (existing, or one still to create), looked up at the vendor now: a target
     that no longer exists says so."""
@@ -238,7 +242,12 @@ def builder_target_facts(
                         None, problem="Give the properties of the new target to create."
                     )
             fields = tool.target_fields(target.id) if with_fields else []
-            return TargetFacts(target, fields, tool.removal_for(target.id))
+            aliases = {}
+            for name in spellings if fields else ():
+                found = tool.field_for(target.id, name, fields)
+                if found is not None and found.id != name:
+                    aliases[name] = found.id
+            return TargetFacts(target, fields, tool.removal_for(target.id), aliases=aliases)
         except DestinationError as error:
             return TargetFacts(None, problem=vendor_problem(connection, error))
 

@@ -27,7 +27,7 @@ from syncs.builder_selectors import (
     mode_label,
     run_after_candidates,
 )
-from syncs.models import Sync
+from syncs.models import Sync, SyncMode
 
 STEPS: tuple[tuple[str, str], ...] = (
     ("model", "Model"),
@@ -113,15 +113,23 @@ def draft_connection(draft: Draft, organization: Organization) -> Connection | N
 
 
 def draft_facts(draft: Draft, connection: Connection, *, with_fields: bool = True) -> TargetFacts:
+    """The draft's target at the vendor now; the draft's field names are rewritten as the
+    target's ids ("FirstName" from the API becomes Salesloft's first_name)."""
+    rows = [*draft.fields, *draft.overrides]
+    spellings = {row.get("target", "") for row in rows} | {draft.identity.get("target", "")}
     facts = builder_target_facts(
         connection=connection,
         target_object=draft.target_object,
         target_create=draft.target_create,
         with_fields=with_fields,
+        spellings=sorted(name for name in spellings if name),
     )
     if facts.target is not None:
         draft.target_name = facts.name
         draft.removal_applies = facts.removal is not None
+    for row in [*rows, draft.identity]:
+        if row.get("target") in facts.aliases:
+            row["target"] = facts.aliases[row["target"]]
     return facts
 
 
@@ -376,8 +384,9 @@ def check_fields(draft: Draft, model: SqlModel, facts: TargetFacts) -> list[str]
             problems.append(
                 f"{' and '.join(sources)} both write to {label}: keep one for each field."
             )
-    for target_field in facts.fields:
-        if target_field.required and target_field.id not in by_target:
+    creates = draft.mode in (SyncMode.CREATE, SyncMode.UPDATE_OR_CREATE)
+    for target_field in facts.fields if creates else ():
+        if target_field.required and target_field.createable and target_field.id not in by_target:
             problems.append(
                 f"{facts.name} requires {target_field.name}: map a column to it or give it a "
                 "fixed value."
