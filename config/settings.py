@@ -248,3 +248,14 @@ LOGGING = {
         "sqlglot": {"level": "ERROR"},
     },
 }
+
+# E-mail (sync notifications): Django's backend; the console backend prints them (the demo).
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Syncline <syncline@localhost>")
+# Where the console is served, for the links in notification e-mails.
+SYNCLINE_BASE_URL = env.str("SYNCLINE_BASE_URL", default="http://localhost:8000")

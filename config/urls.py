@@ -20,5 +20,6 @@ urlpatterns = [
     path("oauth/", include("connections.oauth.urls")),
     path("models/", include("models_app.urls")),
     path("", include("syncs.builder_urls")),
+    path("syncs/", include("syncs.urls")),
     path("", include("console.urls")),
 ]

@@ -29,6 +29,8 @@ from connections.services import (
 )
 from connections.sources.base import SourceError
 from console.decorators import organization_required
+from models_app.models import SqlModel
+from syncs.models import Sync
 
 
 @organization_required
@@ -176,6 +178,14 @@ def connection_delete_view(request: HttpRequest, connection_id: str) -> HttpResp
             "connection": connection,
             "spec": CONNECTION_TYPES[connection.type],
             "usages": usages,
+            "used_models": list(
+                SqlModel.objects.filter(source=connection).only("pk", "name").order_by("name")
+            ),
+            "used_syncs": list(
+                Sync.objects.filter(target_connection=connection)
+                .only("pk", "name")
+                .order_by("name")
+            ),
             "error": error,
         },
     )

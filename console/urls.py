@@ -8,4 +8,5 @@ app_name = "console"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("settings/notifications/", views.notification_settings_view, name="notifications"),
 ]

@@ -178,3 +178,34 @@ def sql_model_update(
         model.save()
     model.refresh_from_db()
     return model
+
+
+def sql_model_delete(*, model: SqlModel) -> str:
+    """Delete a model no sync uses; refused in a sentence naming the syncs that do.
+
+    Returns the deleted model's name."""
+    from django.db.models import ProtectedError
+
+    from syncs.models import Sync
+
+    users = list(Sync.objects.filter(model=model).order_by("name").values_list("name", flat=True))
+    if users:
+        raise ValidationError(_used_by_sentence(model.name, users))
+    name = model.name
+    try:
+        model.delete()
+    except ProtectedError as error:  # a sync was set up on it meanwhile
+        raise ValidationError(
+            f"The model “{name}” is now used by a sync; reload the page to see which."
+        ) from error
+    return name
+
+
+def _used_by_sentence(name: str, syncs: list[str]) -> str:
+    quoted = ", ".join(f"“{sync}”" for sync in syncs)
+    noun = "the sync" if len(syncs) == 1 else "the syncs"
+    return (
+        f"The model “{name}” can't be deleted while {noun} {quoted} "
+        f"{'uses' if len(syncs) == 1 else 'use'} it. Delete those syncs or point them at "
+        "another model first."
+    )

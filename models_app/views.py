@@ -19,6 +19,7 @@ from models_app.services import (
     WarehouseQueryError,
     identifier_suggest,
     sql_model_create,
+    sql_model_delete,
     sql_model_preview,
     sql_model_update,
 )
@@ -89,3 +90,30 @@ def model_detail(request: HttpRequest, model_id: str) -> HttpResponse:
     if model is None:
         raise Http404("No such model")
     return _editor(request, model)
+
+
+@organization_required
+def model_delete_view(request: HttpRequest, model_id: str) -> HttpResponse:
+    """A confirmation page; a model that syncs use is refused, with links to those syncs."""
+    from syncs.models import Sync
+
+    model = sql_model_get(organization=request.organization, model_id=model_id)
+    if model is None:
+        raise Http404("No such model")
+    error = ""
+    if request.method == "POST":
+        try:
+            name = sql_model_delete(model=model)
+        except ValidationError as problem:
+            error = problem.messages[0]
+        else:
+            messages.success(request, f"The model “{name}” is deleted.")
+            return redirect("models:list")
+    syncs = list(
+        Sync.objects.filter(organization=request.organization, model=model)
+        .only("pk", "name")
+        .order_by("name")
+    )
+    return render(
+        request, "models_app/delete.html", {"model": model, "syncs": syncs, "error": error}
+    )

@@ -78,3 +78,50 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class NotificationSettings(models.Model):
+    """Whom to e-mail about an organization's sync runs, and when (organization settings)."""
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    on_failure = models.BooleanField(
+        default=True, help_text="E-mail when a run fails (stops before it finishes)."
+    )
+    # E-mail when a completed run's rejected rows exceed this share of its rows; null: never.
+    rejected_percent = models.PositiveSmallIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "notification settings"
+        verbose_name_plural = "notification settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rejected_percent__isnull=True)
+                | models.Q(rejected_percent__gte=0, rejected_percent__lte=100),
+                name="notification_rejected_percent_range",
+                violation_error_message="The share of rejected rows is a percentage, 0 to 100.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Notifications of {self.organization}"
+
+
+class NotificationSent(models.Model):
+    """One e-mail sent about one run: a task delivered twice finds it and sends nothing."""
+
+    execution_id = models.UUIDField(unique=True)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=20)
+    recipients = models.JSONField(default=list)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "notification sent"
+        verbose_name_plural = "notifications sent"
+
+    def __str__(self) -> str:
+        return f"{self.reason} for {self.execution_id}"

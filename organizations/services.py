@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import transaction
 from django.utils import timezone
 
-from organizations.models import ApiKey, Membership, Organization
+from organizations.models import ApiKey, Membership, NotificationSettings, Organization
 
 API_KEY_PREFIX = "sl_"
 
@@ -74,3 +74,44 @@ def membership_ensure_for_first_user(*, user: AbstractUser) -> Membership | None
     return Membership.objects.create(
         user=user, organization=organization, role=Membership.Role.ADMIN
     )
+
+
+def notification_settings_update(
+    *,
+    organization: Organization,
+    user: AbstractUser,
+    recipients: list[AbstractUser],
+    on_failure: bool,
+    rejected_percent: int | None,
+) -> NotificationSettings:
+    """Admins choose who is e-mailed about runs; recipients must belong to the organization."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    if not Membership.objects.filter(
+        user=user, organization=organization, role=Membership.Role.ADMIN
+    ).exists():
+        raise PermissionDenied("Only the organization's admins change its notifications.")
+    members = set(
+        Membership.objects.filter(organization=organization).values_list("user_id", flat=True)
+    )
+    outsiders = [person for person in recipients if person.pk not in members]
+    if outsiders:
+        raise ValidationError({"recipients": ["E-mails go only to people of this organization."]})
+    if rejected_percent is not None and not 0 <= rejected_percent <= 100:
+        raise ValidationError(
+            {"rejected_percent": ["Give a percentage from 0 to 100, or leave it empty."]}
+        )
+    no_address = [person.get_username() for person in recipients if not person.email]
+    if no_address:
+        raise ValidationError(
+            {"recipients": [f"{', '.join(no_address)} has no e-mail address to send to."]}
+        )
+    with transaction.atomic():
+        notification_settings, _ = NotificationSettings.objects.select_for_update().get_or_create(
+            organization=organization
+        )
+        notification_settings.on_failure = on_failure
+        notification_settings.rejected_percent = rejected_percent
+        notification_settings.save()
+        notification_settings.recipients.set(recipients)
+    return notification_settings

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django import forms
 from django.contrib import admin, messages
@@ -106,11 +107,19 @@ class SyncAdmin(SavedThroughServicesAdmin):
         "mode",
         "active",
         "updated_at",
+        "console",
     ]
     list_filter = ["active", "mode", "target_connection__type", "organization"]
     search_fields = ["name", "id", "target_object"]
     list_select_related = ["organization", "model", "target_connection"]
-    readonly_fields = ["id", "created_by", "created_at", "updated_at", "executions_link"]
+    readonly_fields = [
+        "id",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "executions_link",
+        "console",
+    ]
     raw_id_fields = ["model", "target_connection"]
     actions = ["run_now", "resync_now", "dry_run_now"]
 
@@ -140,6 +149,10 @@ class SyncAdmin(SavedThroughServicesAdmin):
         url = reverse("admin:syncs_syncexecution_changelist") + f"?sync__id__exact={obj.pk}"
         return format_html('<a href="{}">See this sync\'s executions</a>', url)
 
+    @admin.display(description="Console")
+    def console(self, obj: Sync) -> str:
+        return _console_link(reverse("syncs:detail", kwargs={"sync_id": obj.pk}))
+
 
 class RecordErrorInline(admin.TabularInline):
     model = RecordError
@@ -165,6 +178,35 @@ class RecordErrorInline(admin.TabularInline):
         return queryset.filter(id__in=first_ids)
 
 
+class SyncFilter(admin.SimpleListFilter):
+    """By sync: the most recently changed syncs, and the one chosen (a link from a sync's page
+    or the search box finds any other). A list of every sync would be thousands long."""
+
+    title = "sync"
+    parameter_name = "sync__id__exact"
+    SHOWN = 20
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        shown = list(Sync.objects.order_by("-updated_at").values_list("pk", "name")[: self.SHOWN])
+        chosen = self.value()
+        if chosen and all(str(pk) != chosen for pk, _ in shown):
+            shown = [*Sync.objects.filter(pk=chosen).values_list("pk", "name"), *shown]
+        return [(str(pk), name) for pk, name in shown]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if not value:
+            return queryset
+        try:
+            return queryset.filter(sync_id=value)
+        except (ValueError, ValidationError):
+            return queryset.none()
+
+
+def _console_link(url: str) -> str:
+    return format_html('<a href="{}">Open in the console</a>', url)
+
+
 @admin.register(SyncExecution)
 class SyncExecutionAdmin(ReadOnlyHistoryAdmin):
     list_display = [
@@ -179,12 +221,31 @@ class SyncExecutionAdmin(ReadOnlyHistoryAdmin):
         "delete_count",
         "unchanged_count",
         "error_count",
+        "console",
     ]
-    list_filter = ["status", "trigger", "sync__target_connection__type"]
-    search_fields = ["id", "sync__name"]
+    list_filter = [
+        SyncFilter,
+        "status",
+        ("created_at", admin.DateFieldListFilter),
+        "trigger",
+        "sync__target_connection__type",
+    ]
+    search_fields = ["=id", "sync__name"]
     list_select_related = ["sync"]
     date_hierarchy = "created_at"
-    readonly_fields = ["record_errors_link", "duration"]
+    readonly_fields = ["record_errors_link", "duration", "console"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[SyncExecution]:
+        # The log, report and progress are JSON that can be large; the list shows none of them.
+        queryset = super().get_queryset(request)
+        if request.resolver_match and request.resolver_match.url_name.endswith("changelist"):
+            queryset = queryset.defer("log", "report", "progress", "errors", "identities")
+        return queryset
+
+    @admin.display(description="Console")
+    def console(self, obj: SyncExecution) -> str:
+        return _console_link(reverse("syncs:execution", kwargs={"execution_id": obj.pk}))
+
     inlines = [RecordErrorInline]
     actions = ["cancel"]
 
@@ -215,11 +276,30 @@ class SyncExecutionAdmin(ReadOnlyHistoryAdmin):
 
 @admin.register(RecordError)
 class RecordErrorAdmin(ReadOnlyHistoryAdmin):
-    list_display = ["identity_value", "operation", "message", "execution", "created_at"]
+    list_display = ["identity_value", "operation", "message", "execution", "created_at", "console"]
     list_filter = ["operation"]
     search_fields = ["identity_value", "message"]
     list_select_related = ["execution__sync"]
     raw_id_fields = ["execution"]
+    readonly_fields = ["console"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RecordError]:
+        queryset = super().get_queryset(request)
+        if request.resolver_match and request.resolver_match.url_name.endswith("changelist"):
+            queryset = queryset.defer(
+                "payload",
+                "execution__log",
+                "execution__report",
+                "execution__progress",
+                "execution__errors",
+                "execution__identities",
+            )
+        return queryset
+
+    @admin.display(description="Console")
+    def console(self, obj: RecordError) -> str:
+        url = reverse("syncs:execution", kwargs={"execution_id": obj.execution_id})
+        return _console_link(f"{url}?q={quote(obj.identity_value)}#rejected")
 
 
 @admin.register(SyncState)

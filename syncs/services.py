@@ -95,6 +95,7 @@ def _enqueue(execution: SyncExecution) -> None:
 def sync_execution_run(*, execution_id: UUID | str) -> None:
     """The worker's side: claim, run, then hand over to the execution waiting behind it."""
     from syncs.engine.run import execute
+    from syncs.notifications import notifications_enqueue
 
     if not sync_execution_claim(execution_id=execution_id):
         return  # a redelivered task, or another worker has it: nothing to do
@@ -107,6 +108,7 @@ def sync_execution_run(*, execution_id: UUID | str) -> None:
     finally:
         execution.refresh_from_db()
         execution_event_record(execution=execution)
+        notifications_enqueue(execution=execution)
         sync_run_after_start(execution=execution)
         waiting = SyncExecution.objects.filter(
             sync_id=execution.sync_id, status__in=SyncExecution.WAITING

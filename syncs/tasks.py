@@ -20,3 +20,10 @@ def schedule_tick() -> None:
 @shared_task(name="syncline.reap_executions", ignore_result=True)
 def reap_executions() -> None:
     services.sync_execution_reap()
+
+
+@shared_task(name="syncline.notify_execution", ignore_result=True)
+def notify_execution(execution_id: str) -> None:
+    from syncs.notifications import execution_notify
+
+    execution_notify(execution_id=execution_id)

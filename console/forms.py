@@ -1,0 +1,47 @@
+"""Forms of the console's own pages (organization settings)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from organizations.models import Organization
+
+
+class NotificationSettingsForm(forms.Form):
+    recipients = forms.ModelMultipleChoiceField(
+        queryset=get_user_model().objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Who gets the e-mails",
+    )
+    on_failure = forms.BooleanField(
+        required=False, label="E-mail them when a sync's run fails", initial=True
+    )
+    rejected_percent = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=100,
+        label="E-mail them when more than this share of a run's rows is rejected (%)",
+        help_text="For example 5: a run of 1,000 rows with more than 50 rejected. Leave it empty "
+        "to hear nothing about rejected rows.",
+        error_messages={
+            "min_value": "Give a percentage from 0 to 100, or leave it empty.",
+            "max_value": "Give a percentage from 0 to 100, or leave it empty.",
+            "invalid": "Give a whole number, such as 5, or leave it empty.",
+        },
+    )
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = (
+            get_user_model()
+            .objects.filter(membership__organization=organization)
+            .order_by("email", "username")
+        )
+        self.fields["recipients"].queryset = people
+        self.fields["recipients"].label_from_instance = lambda person: (
+            f"{person.get_full_name() or person.get_username()} <{person.email or 'no e-mail'}>"
+        )
