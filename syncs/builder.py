@@ -184,7 +184,7 @@ def step_model(builder: Builder) -> HttpResponse:
                 builder.draft, organization=builder.organization, model_id=request.POST.get("model")
             )
         except StepProblem as problem:
-            return builder.render("model", _model_context(builder, problem.messages), status=422)
+            return builder.render("model", _model_context(builder, problem.messages))
         _done(builder, "model")
         return builder.go("destination")
     return builder.render("model", _model_context(builder))
@@ -216,7 +216,6 @@ def step_destination(builder: Builder) -> HttpResponse:
     return builder.render(
         "destination",
         {"connections": connections, "problems": problems},
-        status=422 if problems else 200,
     )
 
 
@@ -257,7 +256,7 @@ def step_target(builder: Builder) -> HttpResponse:
     }
     if request.htmx and request.htmx.target == "target-options":  # type: ignore[attr-defined]
         return builder.render("target", context, partial="syncs/builder/_target_options.html")
-    return builder.render("target", context, status=422 if problems else 200)
+    return builder.render("target", context)
 
 
 def step_mode(builder: Builder) -> HttpResponse:
@@ -293,7 +292,6 @@ def step_mode(builder: Builder) -> HttpResponse:
             "modes": modes,
             "problems": problems or ([facts.problem] if facts.problem else None),
         },
-        status=422 if problems else 200,
     )
 
 
@@ -335,7 +333,6 @@ def step_identity(builder: Builder) -> HttpResponse:
             "functions": functions or ["Equality"],
             "problems": problems or ([facts.problem] if facts.problem else None),
         },
-        status=422 if problems else 200,
     )
 
 
@@ -419,7 +416,7 @@ def step_fields(builder: Builder) -> HttpResponse:
     }
     if request.htmx and request.method == "POST":  # type: ignore[attr-defined]
         return builder.render("fields", context, partial="syncs/builder/_mappings.html")
-    return builder.render("fields", context, status=422 if problems else 200)
+    return builder.render("fields", context)
 
 
 def step_removal(builder: Builder) -> HttpResponse:
@@ -452,7 +449,6 @@ def step_removal(builder: Builder) -> HttpResponse:
             "chosen": chosen,
             "problems": problems or ([facts.problem] if facts.problem else None),
         },
-        status=422 if problems else 200,
     )
 
 
@@ -498,7 +494,7 @@ def step_schedule(builder: Builder) -> HttpResponse:
             else "syncs/builder/_schedule_parts.html"
         )
         return builder.render("schedule", context, partial=partial)
-    return builder.render("schedule", context, status=422 if problems else 200)
+    return builder.render("schedule", context)
 
 
 def step_review(builder: Builder) -> HttpResponse:
@@ -515,7 +511,7 @@ def step_review(builder: Builder) -> HttpResponse:
             if problems.first_step != "review":
                 messages.error(request, "The sync isn't saved yet: this step needs a change first.")
                 return builder.go(problems.first_step)
-            return builder.render("review", _review_context(builder, model, connection), status=422)
+            return builder.render("review", _review_context(builder, model, connection))
         builder.forget()
         state = "active" if sync.active else "paused"
         messages.success(request, f"Sync “{sync.name}” saved ({state}).")

@@ -17,16 +17,27 @@ from tests.integration.worker import worker
 
 
 class ConsoleErrors:
-    """Every JavaScript error the pages raise (console errors and uncaught exceptions)."""
+    """Every JavaScript error the console's pages raise (console errors, uncaught exceptions);
+    the sandbox's consent pages are the vendors' stand-ins, not ours."""
 
-    def __init__(self, page) -> None:
+    def __init__(self, page, origin: str) -> None:
+        self.page = page
+        self.origin = origin
         self.seen: list[str] = []
-        page.on("console", lambda message: self._console(message))
-        page.on("pageerror", lambda error: self.seen.append(f"uncaught: {error}"))
+        page.on("console", self._console)
+        page.on("pageerror", self._uncaught)
+
+    def _ours(self, url: str) -> bool:
+        return url.startswith(self.origin)
 
     def _console(self, message) -> None:
-        if message.type == "error":
-            self.seen.append(message.text)
+        url = message.location.get("url", "") or self.page.url
+        if message.type == "error" and self._ours(url):
+            self.seen.append(f"{message.text} ({url})")
+
+    def _uncaught(self, error) -> None:
+        if self._ours(self.page.url):
+            self.seen.append(f"uncaught on {self.page.url}: {error}")
 
     def assert_none(self) -> None:
         assert self.seen == [], self.seen
