@@ -366,7 +366,7 @@ def step_fields(builder: Builder) -> HttpResponse:
     facts = services.draft_facts(draft, connection)
     request = builder.request
     problems = None
-    if not draft.fields_suggested and facts.target is not None:
+    if not draft.fields_suggested and not draft.fields and facts.target is not None:
         skip = [draft.identity.get("target", "")]
         columns = [c for c in model.field_names if c != draft.identity.get("column")]
         draft.fields = [
@@ -529,7 +529,7 @@ def _review_context(
     if not draft.name and model is not None:
         draft.name = f"{model.name} to {draft.target_name or 'its target'}"[:200]
     resets = False
-    if builder.sync is not None and not found:
+    if builder.sync is not None:
         try:
             resets = services.draft_resets_state(
                 draft, sync=builder.sync, organization=builder.organization

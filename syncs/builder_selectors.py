@@ -34,15 +34,15 @@ from syncs.models import Sync, SyncMode
 # One sentence per mode: what happens to a record in the target (issue 10, "each explained in
 # one sentence"). {target} is the target's name as the vendor lists it.
 MODE_SENTENCES: dict[str, str] = {
-    "create": "Adds each row to {target} when it isn't there yet; never changes what is there.",
-    "update": "Updates the records of {target} that match a row; never creates new ones.",
+    "create": "Each row not yet in {target} is added; what is there already is left as it is.",
+    "update": "Each row updates its matching record in {target}; nothing new is created.",
     "updateOrCreate": (
-        "Updates the record of {target} that matches each row, and creates it when none does."
+        "Each row updates its matching record in {target}, or creates one when none matches."
     ),
-    "replace": "Overwrites the matching records of {target} with the row's values.",
-    "append": "Adds every row to {target} as a new record, without looking for a match.",
-    "remove": "Takes the model's rows out of {target}.",
-    "snapshot": "Makes {target} hold exactly the model's rows: others are taken out.",
+    "replace": "Each row overwrites its matching record in {target} with the row's values.",
+    "append": "Each row is added to {target} as a new record, without looking for a match.",
+    "remove": "The model's rows are taken out of {target}.",
+    "snapshot": "{target} ends up holding exactly the model's rows; others are taken out.",
 }
 
 FREQUENCY_LABELS: dict[str, tuple[str, str]] = {

@@ -81,6 +81,7 @@ class Draft:
     name: str = ""
     active: bool = True
     removal_applies: bool = True  # the target has a choice when a row leaves the model
+    removal_says: str = ""  # what taking a record out means there ("taken off the cadence")
     reached: str = "model"
     errors: dict[str, list[str]] = field(default_factory=dict)
 
@@ -127,6 +128,7 @@ def draft_facts(draft: Draft, connection: Connection, *, with_fields: bool = Tru
     if facts.target is not None:
         draft.target_name = facts.name
         draft.removal_applies = facts.removal is not None
+        draft.removal_says = facts.removal.says if facts.removal else ""
     for row in [*rows, draft.identity]:
         if row.get("target") in facts.aliases:
             row["target"] = facts.aliases[row["target"]]
@@ -183,7 +185,9 @@ def draft_set_model(draft: Draft, *, organization: Organization, model_id: objec
     if model is None:
         raise _problem("Choose one of your models.")
     if str(model.pk) != draft.model_id:
+        # Another model: its columns are others, so mappings start again from suggestions.
         draft.model_id = str(model.pk)
+        draft.identity, draft.fields = {}, []
         draft.fields_suggested = False
     draft.reach("destination")
 
@@ -207,7 +211,6 @@ def draft_set_destination(
 def _retarget(draft: Draft, target_object: str, target_create: dict[str, str]) -> None:
     if (target_object, target_create) != (draft.target_object, draft.target_create):
         draft.fields_suggested = False
-        draft.when_row_leaves = ""
     draft.target_object, draft.target_create = target_object, target_create
 
 
@@ -547,7 +550,7 @@ def draft_settings(draft: Draft, *, model: SqlModel, connection: Connection) -> 
             {"target": row["target"], "override_value": row.get("value", "")}
             for row in draft.overrides
         ],
-        "when_row_leaves": draft.when_row_leaves,
+        "when_row_leaves": draft.when_row_leaves if draft.removal_applies else "",
         "schedule": draft.schedule,
         "active": draft.active,
     }

@@ -169,6 +169,21 @@ def test_the_salesloft_cadence_walkthrough_is_clicked_through(
     assert on_cadence == model - broken
     assert execution.insert_count == len(on_cadence)
     assert execution.error_count == len(broken)
+
+    # Editing goes through the same steps; another cadence restarts the sync, and it says so.
+    page.goto(f"{live_server.url}/syncs/{sync.pk}/")
+    page.get_by_role("link", name="Edit").click()
+    step(page, screenshot, "builder-salesloft-edit-1-target", "Where in Salesloft")
+    expect(page.get_by_label("Cadence: Active Users Onboarding")).to_be_checked()
+    page.get_by_label("Cadence: Trial to Paid Nurture").check()
+    proceed(page)
+    page.get_by_role("link", name="Review").click()
+    expect(page.locator("#resets-state")).to_contain_text("starts afresh")
+    screenshot("builder-salesloft-edit-2-review-resets")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator(".message")).to_contain_text("saved (active)")
+    sync.refresh_from_db()
+    assert sync.target_object == "cadence:1002"
     errors.assert_none()
 
 
