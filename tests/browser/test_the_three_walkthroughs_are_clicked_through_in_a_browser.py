@@ -172,7 +172,7 @@ def test_the_salesloft_cadence_walkthrough_is_clicked_through(
 
     # Editing goes through the same steps; another cadence restarts the sync, and it says so.
     page.goto(f"{live_server.url}/syncs/{sync.pk}/")
-    page.get_by_role("link", name="Edit").click()
+    page.get_by_role("link", name="Edit", exact=True).click()
     step(page, screenshot, "builder-salesloft-edit-1-target", "Where in Salesloft")
     expect(page.get_by_label("Cadence: Active Users Onboarding")).to_be_checked()
     page.get_by_label("Cadence: Trial to Paid Nurture").check()
