@@ -80,10 +80,19 @@ def write_model(page, name: str, query: str, columns: int) -> None:
     expect(page.locator(".message")).to_contain_text(f"saved with {columns} field")
 
 
+# Inputs a person fills in with no label (a <label for>, a wrapping label, or aria-label).
+UNLABELLED = """() => [...document.querySelectorAll("input, select, textarea")]
+    .filter((el) => el.type !== "hidden" && !(el.labels && el.labels.length)
+                    && !el.getAttribute("aria-label"))
+    .map((el) => el.name || el.id)"""
+
+
 def step(page, screenshot, shot: str, heading: str) -> None:
-    """On the builder step whose card asks `heading`, with no problem shown; screenshot it."""
+    """On the builder step whose card asks `heading`, with no problem shown and every input
+    labelled; screenshot it."""
     expect(page.locator(".card h2").first).to_contain_text(heading)
     expect(page.locator("#step-problems")).to_have_count(0)
+    assert page.evaluate(UNLABELLED) == []
     screenshot(shot)
 
 

@@ -224,7 +224,7 @@ class LinkedInAdsDestination(Destination):
         if kind not in AUDIENCE_TYPES:
             return None
         name = str(properties.get("name") or "").strip() or "New audience"
-        return TargetObject(kind, f"{AUDIENCE_TYPES[kind][1]}: {name} (new)", MODES)
+        return TargetObject(kind, f"{AUDIENCE_TYPES[kind][1]}: {name}", MODES)
 
     def field_for(
         self, target: str, name: str, fields: Sequence[TargetField]
