@@ -51,7 +51,7 @@ def sync_list(*, organization: Organization, status: str = "") -> QuerySet[Sync]
     Each sync's last run comes from the (sync, -created_at) index, one row per subquery."""
     syncs = (
         Sync.objects.filter(organization=organization)
-        .select_related("model", "target_connection")
+        .select_related("model", "target_connection", "organization")
         .annotate(
             last_execution_id=_last("pk"),
             last_status=_last("status"),
