@@ -10,6 +10,7 @@ import hashlib
 import pytest
 from playwright.sync_api import expect
 
+from connections.destinations.linkedin_ads.members import EMAIL
 from sandbox.vendors.gong import DEMO_FLOW_ID
 from sandbox.warehouse_data import (
     demo_users,
@@ -313,8 +314,10 @@ def test_the_linkedin_walkthrough_creates_a_new_audience_from_the_builder(
         for user_id in member.get("userIds", [])
     }
     people = {u.email.strip().lower() for u in demo_users()}
-    assert members and members <= {hashed(email) for email in people}
+    unmatchable = {e.lower() for e in invalid_user_emails() if not EMAIL.match(e)}
+    assert members == {hashed(email) for email in people - unmatchable}
     assert execution.insert_count == len(members)
+    assert execution.error_count == len(unmatchable)
     sync.refresh_from_db()
     assert sync.target_object.endswith(f"user_audience.{segment['id']}")
     errors.assert_none()
