@@ -56,6 +56,7 @@ FREQUENCY_LABELS: dict[str, tuple[str, str]] = {
     "runafter": ("After other syncs", "Runs when the syncs you choose finish."),
 }
 assert set(FREQUENCY_LABELS) == set(schedules.FREQUENCIES)
+NO_EXPRESSION = "Type the cron expression: five parts, e.g. 30 9 * * 1-5 (09:30 on weekdays)."
 
 
 @contextmanager
@@ -307,6 +308,9 @@ def field_suggestions(
 
 def schedule_in_words(schedule: dict, *, time_zone: str) -> tuple[str, str]:
     """(words, problem): the schedule said back to the person, or why it can't run."""
+    if schedule.get("frequency") == "custom" and not str(schedule.get("expression") or "").strip():
+        # Without one, cron_for would read the empty parts as every minute.
+        return "", NO_EXPRESSION
     try:
         return schedules.describe(schedule, time_zone=time_zone), ""
     except schedules.ScheduleError as error:

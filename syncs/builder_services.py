@@ -19,6 +19,7 @@ from models_app.models import SqlModel
 from organizations.models import Organization
 from syncs import schedules, services
 from syncs.builder_selectors import (
+    NO_EXPRESSION,
     TargetFacts,
     builder_destination_get,
     builder_model_get,
@@ -453,6 +454,8 @@ def schedule_from_form(data: Mapping[str, Any], run_after: list[str]) -> dict[st
 def check_schedule(
     schedule: Mapping[str, Any], *, organization: Organization, sync_id: str = ""
 ) -> list[str]:
+    if schedule.get("frequency") == "custom" and not str(schedule.get("expression") or "").strip():
+        return [NO_EXPRESSION]
     try:
         schedules.cron_for(dict(schedule))
     except schedules.ScheduleError as error:

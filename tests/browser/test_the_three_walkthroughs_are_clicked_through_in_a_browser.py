@@ -135,7 +135,7 @@ def test_the_salesloft_cadence_walkthrough_is_clicked_through(
 
     step(page, screenshot, "builder-salesloft-8-schedule", "When should it run")
     page.get_by_label("Runs", exact=True).select_option("custom")
-    expect(page.locator("#schedule-words")).to_contain_text("Every minute")  # nothing typed
+    expect(page.locator("#schedule-words")).to_contain_text("Type the cron expression")
     page.get_by_label("Cron expression").press_sequentially("30 9 * * 1-5", delay=30)
     expect(page.locator("#schedule-words")).to_contain_text("09:30 AM, Monday through Friday")
     screenshot("builder-salesloft-8-schedule-cron")

@@ -184,3 +184,25 @@ def test_a_problem_only_the_sync_services_find_lands_on_its_step(organization, m
     assert refused.value.problems == {
         "review": ["A sync with this name already exists. Choose another."]
     }
+
+
+def test_a_cron_schedule_is_said_back_in_words_and_an_empty_one_is_asked_for(organization):
+    from syncs.builder_selectors import schedule_in_words
+    from syncs.builder_services import check_schedule, schedule_from_form
+
+    weekdays = schedule_from_form({"frequency": "custom", "expression": "30 9 * * 1-5"}, [])
+    assert schedule_in_words(weekdays, time_zone="Europe/Paris") == (
+        "At 09:30 AM, Monday through Friday (Europe/Paris)",
+        "",
+    )
+    assert check_schedule(weekdays, organization=organization) == []
+    empty = schedule_from_form({"frequency": "custom", "expression": " "}, [])
+    assert check_schedule(empty, organization=organization) == [
+        "Type the cron expression: five parts, e.g. 30 9 * * 1-5 (09:30 on weekdays)."
+    ]
+    wrong = schedule_from_form({"frequency": "custom", "expression": "every monday"}, [])
+    assert "is not a cron expression" in check_schedule(wrong, organization=organization)[0]
+    stranger = schedule_from_form({"frequency": "runafter"}, ["not-a-sync-of-ours"])
+    assert check_schedule(stranger, organization=organization) == [
+        "Choose the syncs to run after from the list."
+    ]
