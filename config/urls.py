@@ -24,6 +24,7 @@ urlpatterns = [
     path("connections/", include("connections.urls")),
     path("oauth/", include("connections.oauth.urls")),
     path("models/", include("models_app.urls")),
+    path("", include("syncs.builder_urls")),
     path("syncs/", include("syncs.urls")),
     path("", include("console.urls")),
 ]

@@ -256,6 +256,12 @@ class Destination:
     def create_target(self, properties: dict[str, str]) -> TargetObject:
         raise NotImplementedError
 
+    def planned_target(self, properties: dict[str, str]) -> TargetObject | None:
+        """The target create_target would make with these properties, before it exists: its
+        modes, and an id that target_fields and removal_for answer for (the console's sync
+        builder maps fields to an audience not yet created). None when it can't be told."""
+        return None
+
     def existing_target(self, properties: dict[str, str]) -> TargetObject | None:
         """The target an earlier create_target with these properties made, if the vendor has
         it: a run that died right after creating must not create a second one."""

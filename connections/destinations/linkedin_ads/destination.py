@@ -217,6 +217,15 @@ class LinkedInAdsDestination(Destination):
             ]
         return []
 
+    def planned_target(self, properties: dict[str, str]) -> TargetObject | None:
+        """A new audience is known by its type until LinkedIn gives it an id: target_fields
+        and removal_for take the type value."""
+        kind = str(properties.get("type") or "")
+        if kind not in AUDIENCE_TYPES:
+            return None
+        name = str(properties.get("name") or "").strip() or "New audience"
+        return TargetObject(kind, f"{AUDIENCE_TYPES[kind][1]}: {name}", MODES)
+
     def field_for(
         self, target: str, name: str, fields: Sequence[TargetField]
     ) -> TargetField | None:
