@@ -268,6 +268,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.error_responses_everywhere",
+    ],
 }
 # Idempotency-Key: how long an outcome is replayed, and how long a first request may still be
 # running before a retry with its key is no longer answered 409 (it died).
