@@ -49,20 +49,23 @@ def test_no_operation_answers_5xx_or_off_the_schema(wsgi_in_the_test_transaction
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 30
     for operation in operations:
-
-        @settings(
-            max_examples=MAX_EXAMPLES,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-            derandomize=True,
-            database=None,
-        )
-        @given(data=st.data())
-        def fuzz(data: st.DataObject) -> None:
-            case = data.draw(operation.as_strategy())
-            case.call_and_validate(headers=headers, checks=CHECKS)
-
+        fuzz = fuzzer(operation.as_strategy(), headers)
         try:
             fuzz()
         except Exception as error:
             raise AssertionError(f"{operation.label}: {error}") from error
+
+
+def fuzzer(strategy: st.SearchStrategy, headers: dict[str, str]):
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=True,
+        database=None,
+    )
+    @given(case=strategy)
+    def fuzz(case) -> None:
+        case.call_and_validate(headers=headers, checks=CHECKS)
+
+    return fuzz

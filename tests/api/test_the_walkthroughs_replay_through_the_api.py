@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from django.test import Client
-from kombu import Exchange, Queue
+from kombu import Queue
 
 from config.services_probe import redis_url
 from connections.models import Connection
@@ -45,7 +46,7 @@ from tests.connections.destinations.linkedin_support import (
     stored,
 )
 from tests.connections.destinations.salesloft.support import CADENCE
-from tests.integration.worker import worker
+from tests.integration.worker import Worker, worker
 from tests.sandbox.helpers import REDIRECT_URI, consent
 
 pytestmark = [
@@ -58,28 +59,19 @@ pytestmark = [
 
 
 @contextmanager
-def api_starts_reach(running):
-    """The API enqueues with the app's own task (syncs.services._enqueue); the test worker
-    listens on a queue of its own, so the app routes execute_sync there meanwhile (Celery
-    caches its routes and router: both are rebuilt)."""
+def app_worker(sandbox_url: str, tmp_path) -> Iterator[Worker]:
+    """A real worker on the queue the app's own start (syncs.services._enqueue) sends to —
+    the default one, in this test run's Redis database — emptied of anything an earlier test
+    left there first."""
     from config.celery import app
 
-    def route(routes: object) -> None:
-        app.conf.task_routes = routes
-        app.amqp.__dict__.pop("routes", None)  # cached from the routes when first read
-        app.amqp.router = app.amqp.Router()
-
-    # Declared now, so a start sent before the worker is up waits in the queue (Redis drops a
-    # message for an exchange nothing is bound to yet).
-    queue = Queue(running.queue, Exchange(running.queue, "direct"), routing_key=running.queue)
+    queue = app.conf.task_default_queue
     with app.connection_for_write() as connection:
-        queue(connection.default_channel).declare()
-    before = app.conf.task_routes
-    route({"syncline.execute_sync": {"queue": queue}})
-    try:
-        yield
-    finally:
-        route(before)
+        Queue(queue)(connection.default_channel).purge()
+    with worker(
+        broker=redis_url(), sandbox_url=sandbox_url, tmp_path=tmp_path, queue=queue
+    ) as running:
+        yield running
 
 
 def send(api: Api, request: SeedRequest):
@@ -194,9 +186,8 @@ def test_the_salesloft_walkthrough_replays_to_a_completed_run(
 
     sync = answer(send(api, create_sync.filled(ids)))["data"]
     assert sync["target"] == {"connection_id": salesloft["id"], "object": CADENCE}
-    with worker(broker=redis_url(), sandbox_url=sandbox.url, tmp_path=tmp_path) as running:
-        with api_starts_reach(running):
-            execution = run_to_the_end(api, sync["id"], running)
+    with app_worker(sandbox.url, tmp_path) as running:
+        execution = run_to_the_end(api, sync["id"], running)
     assert execution["status"] == "completed", execution["errors"]
 
     people = {p["id"]: p for p in sandbox_records(http, sandbox, "salesloft", "people")}
@@ -236,9 +227,8 @@ def test_the_gong_walkthrough_replays_to_a_completed_run(
     answer(send(api, fields.filled(ids)))
     sync = answer(send(api, create_sync.filled(ids)))["data"]
     assert sync["identity"]["function"] == "equality"  # echoed as the docs spell it
-    with worker(broker=redis_url(), sandbox_url=sandbox.url, tmp_path=tmp_path) as running:
-        with api_starts_reach(running):
-            execution = run_to_the_end(api, sync["id"], running)
+    with app_worker(sandbox.url, tmp_path) as running:
+        execution = run_to_the_end(api, sync["id"], running)
     assert execution["status"] == "completed", execution["errors"]
     gold = {c.contact_id for c in salesforce_contacts() if c.subscription_plan == "gold"}
     assigned = {i["crmProspectId"] for i in instances(http, sandbox) if i["flowId"] == DEMO_FLOW_ID}
@@ -287,18 +277,17 @@ def test_the_linkedin_walkthrough_replays_both_syncs_to_completed_runs(
     assert "user_audience" in {
         v["value"] for v in answer(send(api, type_values.filled(ids)))["data"]["values"]
     }
-    with worker(broker=redis_url(), sandbox_url=sandbox.url, tmp_path=tmp_path) as running:
-        with api_starts_reach(running):
-            into_existing = run_to_the_end(api, first["id"], running)
-            assert into_existing["status"] == "completed", into_existing["errors"]
-            assert api.delete(f"/api/syncs/{first['id']}").status_code == 204
-            second = answer(send(api, new_sync.filled(ids)))["data"]
-            assert second["target"]["create"] == {
-                "name": "New audience",
-                "type": "user_audience",
-                "account": ACME,
-            }
-            into_new = run_to_the_end(api, second["id"], running)
+    with app_worker(sandbox.url, tmp_path) as running:
+        into_existing = run_to_the_end(api, first["id"], running)
+        assert into_existing["status"] == "completed", into_existing["errors"]
+        assert api.delete(f"/api/syncs/{first['id']}").status_code == 204
+        second = answer(send(api, new_sync.filled(ids)))["data"]
+        assert second["target"]["create"] == {
+            "name": "New audience",
+            "type": "user_audience",
+            "account": ACME,
+        }
+        into_new = run_to_the_end(api, second["id"], running)
     assert into_new["status"] == "completed", into_new["errors"]
     (segment,) = [s for s in stored(sandbox, http, "segments") if s["name"] == "New audience"]
     members = [m for m in stored(sandbox, http, "segment_users") if m["segment"] == segment["id"]]

@@ -96,8 +96,12 @@ class Worker:
 
 
 @contextmanager
-def worker(*, broker: str, sandbox_url: str, tmp_path: Path, **env: str) -> Iterator[Worker]:
-    queue = f"test-{uuid.uuid4().hex}"
+def worker(
+    *, broker: str, sandbox_url: str, tmp_path: Path, queue: str = "", **env: str
+) -> Iterator[Worker]:
+    """A worker on a queue of its own (or on `queue`: the app's default one, for tests whose
+    executions are enqueued by the app itself, e.g. through the API)."""
+    queue = queue or f"test-{uuid.uuid4().hex}"
     environment = {
         **os.environ,
         "DEBUG": "true",
