@@ -10,6 +10,10 @@ DEMO_PASSWORD ?= syncline-demo
 
 .PHONY: install test lint format demo clean
 
+# Python may keep compiled modules (this machine's environment says not to): every process of
+# the demo and the suite starts faster from them.
+unexport PYTHONDONTWRITEBYTECODE
+
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
@@ -33,29 +37,21 @@ test: lint
 # The first DEBUG=true command generates the keys under var/; the demo itself runs with DEBUG off
 # (plain error pages, as a user would see them), handed those keys like a production install.
 DEMO_ENV = DEBUG=false ALLOWED_HOSTS=127.0.0.1,localhost SESSION_COOKIE_SECURE=false \
-	CSRF_COOKIE_SECURE=false SECRET_KEY="$$(cat var/secret_key)" SYNCLINE_SANDBOX_URL=http://127.0.0.1:8900 \
+	CSRF_COOKIE_SECURE=false SECURE_SSL_REDIRECT=false SECURE_HSTS_SECONDS=0 SECRET_KEY="$$(cat var/secret_key)" SYNCLINE_SANDBOX_URL=http://127.0.0.1:$(SANDBOX_PORT) \
 	SOCIAL_AUTH_REDIRECT_IS_HTTPS=false SYNCLINE_ALLOW_PRIVATE_HOSTS=true \
+	SYNCLINE_PUBLIC_URL=http://$(HOST):$(PORT) SYNCLINE_SANDBOX_WAREHOUSE_URL=http://127.0.0.1:$(WAREHOUSE_PORT) \
 	FIELD_ENCRYPTION_KEYS="$$(cat var/field_encryption_key)"
 
 SANDBOX_PORT ?= 8900
 WAREHOUSE_PORT ?= 8901
 
 demo: $(STAMP)
-	@DEBUG=true $(BIN)/python manage.py migrate --verbosity 0
-	@$(DEMO_ENV) $(BIN)/python manage.py collectstatic --no-input --verbosity 0
-	@$(DEMO_ENV) $(BIN)/python manage.py bootstrap_organization --organization "Demo Company" \
-		--email $(DEMO_EMAIL) --password $(DEMO_PASSWORD)
 	@mkdir -p var/log
-	@echo ""
-	@echo "  Syncline is starting at http://$(HOST):$(PORT)/"
-	@echo "  Log in as $(DEMO_EMAIL) with password $(DEMO_PASSWORD)"
-	@echo "  Administration: http://$(HOST):$(PORT)/admin/"
-	@echo ""
-	@echo "  Demo warehouse (Snowflake): account demo, user demo, password demo, database DEMO,"
-	@echo "    schema PUBLIC; advanced: host 127.0.0.1, port $(WAREHOUSE_PORT), protocol http"
-	@echo "  Vendor sandbox: http://127.0.0.1:$(SANDBOX_PORT)/ (requests: /_sandbox/requests)"
-	@echo "  Logs: var/log/{worker,beat,sandbox,warehouse}.log. Press Ctrl-C to stop."
-	@echo ""
+	@DEBUG=true $(BIN)/python -c "import config.settings"  # makes var/'s keys the first time
+	@$(DEMO_ENV) $(BIN)/python manage.py demo_setup --organization "Demo Company" \
+		--email $(DEMO_EMAIL) --password $(DEMO_PASSWORD) --url http://$(HOST):$(PORT) \
+		--sandbox-url http://127.0.0.1:$(SANDBOX_PORT) --warehouse-port $(WAREHOUSE_PORT) \
+		--key-file var/demo_api_key
 	@$(BIN)/python -m sandbox.warehouse serve --port $(WAREHOUSE_PORT) --data-dir var/warehouse \
 		> var/log/warehouse.log 2>&1 & warehouse=$$!; \
 	$(BIN)/python -m sandbox --port $(SANDBOX_PORT) --state-file var/sandbox.json \
@@ -65,7 +61,8 @@ demo: $(STAMP)
 	$(DEMO_ENV) $(BIN)/celery -A config beat --loglevel=info \
 		--schedule var/celerybeat-schedule > var/log/beat.log 2>&1 & beat=$$!; \
 	trap 'kill $$worker $$beat $$sandbox $$warehouse 2>/dev/null; wait 2>/dev/null' EXIT INT TERM; \
-	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload
+	$(DEMO_ENV) $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 \
+		--access-logfile var/log/web-access.log --error-logfile var/log/web.log --capture-output
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache *.egg-info

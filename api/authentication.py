@@ -10,6 +10,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
+from organizations.audit import actor_for_api_key, api_actor_set
 from organizations.models import ApiKey, Organization
 from organizations.selectors import api_key_for_raw_key
 from organizations.services import api_key_mark_used
@@ -47,6 +48,7 @@ class ApiKeyAuthentication(BaseAuthentication):
                 "the console (Settings → API keys) or with `manage.py apikey create`."
             )
         api_key_mark_used(api_key=api_key)
+        api_actor_set(actor_for_api_key(api_key))  # the audit trail names the key
         return ApiCaller(api_key), api_key
 
     def authenticate_header(self, request: Request) -> str:

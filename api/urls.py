@@ -6,7 +6,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from api.errors import api_not_found
-from api.views import connections, executions, models, syncs, targets
+from api.views import connections, events, executions, models, syncs, targets
 
 app_name = "api"
 
@@ -81,6 +81,21 @@ urlpatterns = [
         f"{EXECUTION}/<slug:log_type>/<str:filename>",
         executions.ExecutionLogFileView.as_view(),
         name="execution-log-file",
+    ),
+    # Events and the organization's webhook (api/views/events.py, the api-extras work).
+    path("events", events.EventListView.as_view(), name="events"),
+    path("events_types", events.EventTypesView.as_view(), name="event-types"),
+    path("webhooks", events.WebhookListView.as_view(), name="webhooks"),
+    path("webhooks/<uuid:webhook_id>", events.WebhookDetailView.as_view(), name="webhook"),
+    path(
+        "webhooks/<uuid:webhook_id>/enable",
+        events.WebhookEnableView.as_view(),
+        name="webhook-enable",
+    ),
+    path(
+        "webhooks/<uuid:webhook_id>/disable",
+        events.WebhookDisableView.as_view(),
+        name="webhook-disable",
     ),
     # Anything else under /api answers in the contract's error shape, not an HTML page.
     re_path(r"^.*$", api_not_found),

@@ -7,13 +7,16 @@ With ``DEBUG`` off, production secrets have no default: start-up stops and names
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config.embedded import celery_filesystem_transport_options, embedded_secret
-from config.vendors import vendor_settings
+from config.vendors import sandbox_warehouse_url, vendor_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -67,6 +70,8 @@ INSTALLED_APPS = [
     "social_django",
     "rest_framework",
     "drf_spectacular",
+    # Login throttling: repeated failed logins lock that e-mail out from that address a while.
+    "axes",
     "organizations",
     "connections",
     "models_app",
@@ -77,14 +82,51 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads an /api body: too large is a 413 in the API's error shape.
+    "api.limits.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "organizations.audit.AuditActorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
+
+# Content-Security-Policy (django-csp): scripts, styles, images and requests from Syncline
+# itself only; no inline script or style anywhere (templates load static/ files), no framing.
+# No form-action: the Connect buttons post to Syncline, which redirects to the vendor's consent
+# page, and browsers apply form-action to that redirect too.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# django-axes checks each login attempt first; Django's own backend does the checking.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# The pair, not the address alone: someone guessing elsewhere can't lock a person out.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -103,6 +145,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "organizations.context_processors.current_organization",
+                "organizations.context_processors.sandbox_mode",
             ],
         },
     },
@@ -165,6 +208,16 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# With DEBUG off, served over HTTPS only (behind a TLS proxy: SECURE_PROXY_SSL_HEADER); the
+# demo on plain http://127.0.0.1 turns these off (Makefile).
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SAMESITE = "Lax"
 
 # Celery: the filesystem transport needs no server; Redis (or RabbitMQ) in production.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
@@ -197,7 +250,24 @@ if CELERY_BROKER_URL.startswith(("redis", "sqs")):
 CELERY_BEAT_SCHEDULE = {
     "start-due-syncs": {"task": "syncline.schedule_tick", "schedule": 30.0},
     "reap-stale-executions": {"task": "syncline.reap_executions", "schedule": 60.0},
+    # Webhook deliveries whose task was lost (broker down, worker killed) are enqueued again.
+    "sweep-webhook-deliveries": {"task": "syncline.sweep_webhook_deliveries", "schedule": 60.0},
+    # Events older than SYNCLINE_EVENT_RETENTION_HOURS are deleted.
+    "prune-events": {"task": "syncline.prune_events", "schedule": 3600.0},
 }
+# Which queue tasks go to when nothing says otherwise (one Syncline per queue on a shared broker).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+
+# Events (GET /api/events, webhooks). Polytomic keeps them 48 hours; so do we, at least.
+SYNCLINE_EVENT_RETENTION_HOURS = env.int("SYNCLINE_EVENT_RETENTION_HOURS", default=48)
+if SYNCLINE_EVENT_RETENTION_HOURS < 48:
+    raise ImproperlyConfigured(
+        f"SYNCLINE_EVENT_RETENTION_HOURS is {SYNCLINE_EVENT_RETENTION_HOURS}: events are kept "
+        "48 hours at least (clients poll GET /api/events for what a webhook missed)."
+    )
+# A webhook delivery without a 2xx is retried 5 times, after base x 1, 2, 4, 8, 16 seconds.
+SYNCLINE_WEBHOOK_RETRY_BASE_SECONDS = env.float("SYNCLINE_WEBHOOK_RETRY_BASE_SECONDS", default=10.0)
+SYNCLINE_WEBHOOK_TIMEOUT_SECONDS = env.float("SYNCLINE_WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 
 # The sync engine: a running execution beats every HEARTBEAT seconds; one silent for
 # STALE seconds lost its worker and is resumed. Continuous syncs wait at least this long.
@@ -208,6 +278,13 @@ SYNCLINE_DESTINATION_TIMEOUT_SECONDS = env.float(
     "SYNCLINE_DESTINATION_TIMEOUT_SECONDS", default=30.0
 )
 SYNCLINE_CONTINUOUS_MIN_INTERVAL = env.float("SYNCLINE_CONTINUOUS_MIN_INTERVAL", default=60.0)
+# Fair sharing: at most this many runs write into one destination connection at a time; a run
+# that finds it full waits (its task comes back after BUSY_RETRY seconds, or as soon as a run
+# into that connection ends), leaving the worker to syncs into other tools.
+SYNCLINE_RUNS_PER_DESTINATION = env.int("SYNCLINE_RUNS_PER_DESTINATION", default=1)
+SYNCLINE_DESTINATION_BUSY_RETRY_SECONDS = env.float(
+    "SYNCLINE_DESTINATION_BUSY_RETRY_SECONDS", default=10.0
+)
 
 # Warehouses on loopback or private addresses (127.0.0.0/8, 10/8, 192.168/16, ...): refused
 # unless the administrator says the warehouse lives in the same private network (the demo
@@ -217,6 +294,10 @@ SYNCLINE_ALLOW_PRIVATE_HOSTS = env.bool("SYNCLINE_ALLOW_PRIVATE_HOSTS", default=
 # Destination vendors: real URLs by default; the sandbox's with SYNCLINE_SANDBOX_URL.
 SYNCLINE_SANDBOX_URL = env.str("SYNCLINE_SANDBOX_URL", default="")
 VENDORS = vendor_settings(SYNCLINE_SANDBOX_URL)
+# Sandbox mode only: Snowflake connections without a host reach the demo warehouse here
+# (SYNCLINE_SANDBOX_WAREHOUSE_URL, default http://127.0.0.1:8901), as the walkthroughs'
+# connection settings name none. Outside sandbox mode this is always "".
+SYNCLINE_SANDBOX_WAREHOUSE_URL = sandbox_warehouse_url(SYNCLINE_SANDBOX_URL)
 
 # OAuth for destination connections (DESIGN.md §7). The backends are deliberately not in
 # AUTHENTICATION_BACKENDS and the pipeline only stores tokens on a Connection: nobody signs in
@@ -234,6 +315,16 @@ SOCIAL_AUTH_LOGIN_REDIRECT_URL = "connections:list"
 SOCIAL_AUTH_LOGIN_ERROR_URL = "connections:new"
 SOCIAL_AUTH_SANITIZE_REDIRECTS = True
 SOCIAL_AUTH_REQUESTS_TIMEOUT = env.float("SOCIAL_AUTH_REQUESTS_TIMEOUT", default=15.0)
+
+# Where browsers reach Syncline: the REST API's `auth_url` sign-in links are made with it.
+# Unset: http://127.0.0.1:8000 on a development machine, else https:// + the first ALLOWED_HOSTS.
+SYNCLINE_PUBLIC_URL = env.str("SYNCLINE_PUBLIC_URL", default="") or (
+    "http://127.0.0.1:8000"
+    if DEBUG
+    else next((f"https://{h}" for h in ALLOWED_HOSTS if h and h[0] not in "*."), "")
+)
+# How long an `auth_url` sign-in link may wait to be opened (it works once).
+SYNCLINE_AUTH_LINK_SECONDS = env.int("SYNCLINE_AUTH_LINK_SECONDS", default=24 * 3600)
 
 LOGGING = {
     "version": 1,
@@ -281,3 +372,17 @@ SYNCLINE_IDEMPOTENCY_HOURS = env.int("SYNCLINE_IDEMPOTENCY_HOURS", default=24)
 SYNCLINE_IDEMPOTENCY_IN_FLIGHT_SECONDS = env.int(
     "SYNCLINE_IDEMPOTENCY_IN_FLIGHT_SECONDS", default=300
 )
+
+# The API's limits (api/limits.py): bodies over SYNCLINE_API_MAX_BODY_BYTES get a 413; each API
+# key may make SYNCLINE_API_RATE_LIMIT requests ("LIMIT/SECONDS", empty: no limit) in any
+# stretch of that many seconds, else 429 with Retry-After (counted in Redis when
+# RATE_LIMIT_REDIS_URL is set, else in the app database).
+SYNCLINE_API_MAX_BODY_BYTES = env.int("SYNCLINE_API_MAX_BODY_BYTES", default=1024 * 1024)
+SYNCLINE_API_RATE_LIMIT = env.str("SYNCLINE_API_RATE_LIMIT", default="600/60").strip()
+_rate = re.fullmatch(r"[1-9]\d*/(\d+(\.\d+)?)", SYNCLINE_API_RATE_LIMIT)
+if SYNCLINE_API_RATE_LIMIT and not (_rate and float(_rate.group(1)) > 0):
+    raise ImproperlyConfigured(
+        f"SYNCLINE_API_RATE_LIMIT is {SYNCLINE_API_RATE_LIMIT!r}: write it as LIMIT/SECONDS, "
+        "e.g. 600/60 (600 requests a minute per API key), or leave it empty for no limit."
+    )
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["api.limits.ApiKeyRateThrottle"]

@@ -4,11 +4,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from console import views as console_views
+
 admin.site.site_header = "Syncline administration"
 admin.site.site_title = "Syncline admin"
 admin.site.index_title = "Organizations, connections, models, syncs and their history"
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico whatever the page says; the logo answers.
+    path("favicon.ico", console_views.favicon),
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
     path(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from sandbox.oauth import DEMO_CLIENT
 
@@ -90,3 +91,45 @@ def vendor_settings(
         values["client_secret"] = environ.get(prefix + "CLIENT_SECRET", default_secret)
         vendors[vendor] = values
     return vendors
+
+
+# -- the walkthroughs as written (reference/seeds/), in sandbox mode only ----------------------
+# The seeds create Snowflake with {"account": "uc193736182", "username": "user", "password":
+# "secret", "dbname": "database"} (no host) and Salesforce with a domain such as
+# http://instance.my.salesforce.com. Against the sandbox both must reach the local emulators.
+
+DEMO_WAREHOUSE_URL = "http://127.0.0.1:8901"  # `make demo`'s WAREHOUSE_PORT
+
+
+def sandbox_warehouse_url(sandbox_url: str, environ: Mapping[str, str] | None = None) -> str:
+    """Where Snowflake connections without a `host` go in sandbox mode
+    (SYNCLINE_SANDBOX_WAREHOUSE_URL); "" outside sandbox mode, whatever the environment says."""
+    environ = os.environ if environ is None else environ
+    if not sandbox_url:
+        return ""
+    return environ.get("SYNCLINE_SANDBOX_WAREHOUSE_URL", DEMO_WAREHOUSE_URL).rstrip("/")
+
+
+def sandbox_warehouse() -> tuple[str, int, str] | None:
+    """(host, port, protocol) of the demo warehouse when sandbox mode points Snowflake there."""
+    from django.conf import settings
+
+    url = str(getattr(settings, "SYNCLINE_SANDBOX_WAREHOUSE_URL", "") or "")
+    if not url or not getattr(settings, "SYNCLINE_SANDBOX_URL", ""):
+        return None
+    parts = urlsplit(url)
+    scheme = parts.scheme or "http"
+    return parts.hostname or "127.0.0.1", parts.port or (443 if scheme == "https" else 80), scheme
+
+
+def sandbox_answers_for_salesforce_domain(domain: str) -> bool:
+    """In sandbox mode any My Domain host (*.my.salesforce.com, http or https, as the seeds
+    write it) is the sandbox's Salesforce; never outside sandbox mode."""
+    from django.conf import settings
+
+    if not getattr(settings, "SYNCLINE_SANDBOX_URL", ""):
+        return False
+    value = domain.strip()
+    parts = urlsplit(value if "://" in value else f"https://{value}")
+    host = (parts.hostname or "").lower()
+    return parts.scheme in ("http", "https") and host.endswith(".my.salesforce.com")

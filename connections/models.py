@@ -73,3 +73,26 @@ class RateLimitWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.used} in the last window"
+
+
+class OAuthLink(models.Model):
+    """A connection's `auth_url` (the REST API's answer for OAuth types): opened once, in any
+    browser, without a console login, before it expires (connections/oauth/links.py).
+
+    The URL carries only a signed reference to this row; the row says whether it was used, so a
+    copied or replayed link is refused even while its signature is still valid.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="oauth_links")
+    # Where the browser goes once the consent is done (the API's `redirect_url`); else our page.
+    redirect_url = models.URLField(max_length=2000, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"])]
+
+    def __str__(self) -> str:
+        return f"auth link for {self.connection_id} ({'used' if self.used_at else 'unused'})"

@@ -16,6 +16,7 @@ from connections.hosts import warehouse_host_problem
 from connections.models import Connection
 from connections.registry import CONNECTION_TYPES, Role
 from connections.secret_reuse import secrets_to_use
+from organizations.audit import audit_record, changes_between
 from organizations.models import Organization
 
 logger = logging.getLogger(__name__)
@@ -70,16 +71,19 @@ def connection_create(
         if awaiting_consent
         else ""
     )
-    return Connection.objects.create(
-        organization=organization,
-        name=name,
-        type=type,
-        configuration=configuration,
-        secrets=_present(secrets),
-        status=status,
-        status_error=status_error,
-        created_by=created_by,
-    )
+    with transaction.atomic():
+        connection = Connection.objects.create(
+            organization=organization,
+            name=name,
+            type=type,
+            configuration=configuration,
+            secrets=_present(secrets),
+            status=status,
+            status_error=status_error,
+            created_by=created_by,
+        )
+        _audit(connection, "created")
+    return connection
 
 
 @transaction.atomic
@@ -93,6 +97,8 @@ def connection_update(
     SecretsNeeded is raised unless they are given again, and only the ones given are kept.
     """
     connection = Connection.objects.select_for_update().get(pk=connection.pk)
+    before = {"name": connection.name, **connection.configuration}
+    before_secrets = dict(connection.secrets)
     if name is not None:
         connection.name = name
     if values:
@@ -108,6 +114,10 @@ def connection_update(
         )
         connection.configuration = merged
     connection.save()
+    changes = changes_between(before, {"name": connection.name, **connection.configuration})
+    changes.update({key: "changed" for key in changes_between(before_secrets, connection.secrets)})
+    if changes:
+        _audit(connection, "changed", changes)
     return connection
 
 
@@ -267,6 +277,7 @@ def connection_authorize(
                 status_error=NOT_CHECKED,
                 created_by=created_by,
             )
+            _audit(connection, "connected")
         else:
             connection = Connection.objects.select_for_update().get(
                 pk=connection.pk, organization=organization, type=type
@@ -280,6 +291,7 @@ def connection_authorize(
             connection.secrets = {**kept, **secrets, **token_secrets}
             connection.configuration = {**connection.configuration, **configuration}
             connection.save()
+            _audit(connection, "reconnected")
     return connection_check(connection=connection)
 
 
@@ -324,6 +336,7 @@ def connection_api_key_save(
         trial.pk = connection.pk
     provider_for(type).check(trial)
     with transaction.atomic():
+        action = "connected" if connection is None else "reconnected"
         if connection is None:
             connection = Connection(organization=organization, type=type, created_by=created_by)
         else:
@@ -335,6 +348,7 @@ def connection_api_key_save(
         connection.status, connection.status_error = Connection.Status.HEALTHY, ""
         connection.last_checked_at = timezone.now()
         connection.save()
+        _audit(connection, action, {"auth_method": "API key"})
     return connection
 
 
@@ -343,8 +357,11 @@ def connection_accounts_set(*, connection: Connection, accounts: list[str]) -> C
     LinkedIn's ad accounts), saved as plain ids."""
     with transaction.atomic():
         connection = Connection.objects.select_for_update().get(pk=connection.pk)
+        before = connection.configuration.get("accounts")
         connection.configuration = {**connection.configuration, "accounts": list(accounts)}
         connection.save(update_fields=["configuration", "updated_at"])
+        if before != list(accounts):
+            _audit(connection, "changed", {"accounts": [before, list(accounts)]})
     return connection
 
 
@@ -386,8 +403,17 @@ def connection_delete(
         )
     name, type = connection.name, connection.type
     configuration, secrets = dict(connection.configuration), dict(connection.secrets)
+    organization_id, connection_id = connection.organization_id, connection.pk
     try:
-        connection.delete()
+        with transaction.atomic():
+            connection.delete()
+            audit_record(
+                organization=organization_id,
+                action="deleted",
+                object_type="connection",
+                object_id=connection_id,
+                object_name=name,
+            )
     except ProtectedError as error:  # a model or sync was added meanwhile
         raise ValidationError(f"{name} is still in use; reload the page to see by what.") from error
     revoked, problem = connection_revoke(type=type, configuration=configuration, secrets=secrets)
@@ -438,3 +464,14 @@ def connection_revoke(
 
 def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _audit(connection: Connection, action: str, changes: dict[str, Any] | None = None) -> None:
+    audit_record(
+        organization=connection.organization_id,
+        action=action,
+        object_type="connection",
+        object_id=connection.pk,
+        object_name=connection.name,
+        changes=changes,
+    )

@@ -28,3 +28,25 @@ def organization_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def admin_required(view: View) -> View:
+    """Organization admins only; a member gets a page saying who can do it."""
+
+    @organization_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if request.membership.role != "admin":
+            admins = request.organization.memberships.filter(role="admin").select_related("user")
+            return render(
+                request,
+                "403.html",
+                {
+                    "reason": "Only an administrator of your organization can open this page.",
+                    "admins": [m.user.get_username() for m in admins[:5]],
+                },
+                status=403,
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapper

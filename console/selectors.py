@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
+
 from connections.models import Connection
 from models_app.models import SqlModel
-from organizations.models import Organization
+from organizations.models import AuditEntry, Organization
 from syncs.models import Sync
 from syncs.selectors import execution_recent_list
 
@@ -23,3 +25,7 @@ def home_summary(*, organization: Organization) -> dict[str, Any]:
         "active_sync_count": Sync.objects.filter(organization=organization, active=True).count(),
         "recent_executions": list(execution_recent_list(organization=organization, limit=10)),
     }
+
+
+def audit_entries(*, organization: Organization) -> QuerySet[AuditEntry]:
+    return AuditEntry.objects.filter(organization=organization).order_by("-created_at", "-id")

@@ -8,4 +8,5 @@ app_name = "console"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("audit/", views.audit_trail, name="audit"),
 ]

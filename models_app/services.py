@@ -17,6 +17,7 @@ from connections.sources.read_only import UnsafeQueryError
 from connections.sources.registry import source_for
 from models_app.models import SqlModel
 from models_app.selectors import model_columns_in_use
+from organizations.audit import audit_record, changes_between
 from organizations.models import Organization
 
 # Column names that usually identify a person or company, best first.
@@ -120,7 +121,7 @@ def sql_model_create(
     checked, fields = _discover(source=source, query=query)
     try:
         with transaction.atomic():
-            return SqlModel.objects.create(
+            model = SqlModel.objects.create(
                 organization=organization,
                 name=name,
                 source=source,
@@ -129,6 +130,8 @@ def sql_model_create(
                 identifier=identifier_suggest(fields),
                 created_by=created_by,
             )
+            _audit(model, "created", {"query": [None, model.query]})
+            return model
     except IntegrityError as error:  # the same name was saved while the warehouse answered
         if _name_taken(organization_id=organization.pk, name=name):
             raise ValidationError(_taken_message(name)) from error
@@ -150,6 +153,7 @@ def sql_model_update(
     discovered = _discover(source=model.source, query=query) if query is not None else None
     with transaction.atomic():
         model = SqlModel.objects.select_for_update().get(pk=model.pk)
+        before = {"name": model.name, "query": model.query}
         if name is not None and name.strip() != model.name:
             name = name.strip()
             if not name or _name_taken(
@@ -176,8 +180,22 @@ def sql_model_update(
             )
             model.version = F("version") + 1
         model.save()
+        changes = changes_between(before, {"name": model.name, "query": model.query})
+        if changes:
+            _audit(model, "changed", changes)
     model.refresh_from_db()
     return model
+
+
+def _audit(model: SqlModel, action: str, changes: dict[str, Any] | None = None) -> None:
+    audit_record(
+        organization=model.organization_id,
+        action=action,
+        object_type="model",
+        object_id=model.pk,
+        object_name=model.name,
+        changes=changes,
+    )
 
 
 def sql_model_delete(*, model: SqlModel) -> None:
@@ -192,7 +210,16 @@ def sql_model_delete(*, model: SqlModel) -> None:
             f"The model “{model.name}” is used by the sync{'s' if len(names) > 1 else ''} "
             f"{', '.join(f'“{name}”' for name in names)}. Delete or change them first."
         )
+    name, organization_id, model_id = model.name, model.organization_id, model.pk
     try:
-        model.delete()
+        with transaction.atomic():
+            model.delete()
+            audit_record(
+                organization=organization_id,
+                action="deleted",
+                object_type="model",
+                object_id=model_id,
+                object_name=name,
+            )
     except ProtectedError as error:  # a sync was added meanwhile
         raise ValidationError(f"The model “{model.name}” is still used by a sync.") from error

@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from organizations.models import ApiKey, Membership, Organization
-from organizations.services import api_key_assign_new_secret
+from organizations.models import ApiKey, AuditEntry, Membership, Organization
+from organizations.services import api_key_assign_new_secret, api_key_audit
 
 
 class MembershipInline(admin.TabularInline):
@@ -54,6 +54,10 @@ class ApiKeyAdmin(admin.ModelAdmin):
             obj.raw_key = api_key_assign_new_secret(api_key=obj)
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+        if not change:
+            api_key_audit(obj, "created")
+        elif "revoked_at" in getattr(form, "changed_data", ()):
+            api_key_audit(obj, "revoked" if obj.revoked_at else "restored")
 
     def response_add(
         self, request: HttpRequest, obj: ApiKey, post_url_continue: str | None = None
@@ -66,3 +70,36 @@ class ApiKeyAdmin(admin.ModelAdmin):
             "title": "API key created",
         }
         return TemplateResponse(request, "admin/organizations/apikey/created.html", context)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit trail, as it was written: searchable, never added, changed or deleted."""
+
+    list_display = [
+        "created_at",
+        "organization",
+        "actor_label",
+        "action",
+        "object_type",
+        "object_name",
+    ]
+    list_filter = [
+        "object_type",
+        "action",
+        "organization",
+        ("created_at", admin.DateFieldListFilter),
+    ]
+    search_fields = ["actor_label", "object_name", "object_id"]
+    list_select_related = ["organization"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -28,7 +28,9 @@ def api_key_create(
     """Create a key; the raw key is returned once and never stored."""
     api_key = ApiKey(organization=organization, name=name, created_by=created_by)
     raw_key = api_key_assign_new_secret(api_key=api_key)
-    api_key.save()
+    with transaction.atomic():
+        api_key.save()
+        api_key_audit(api_key, "created")
     return api_key, raw_key
 
 
@@ -56,7 +58,24 @@ def api_key_mark_used(*, api_key: ApiKey) -> None:
 
 
 def api_key_revoke(*, api_key: ApiKey) -> None:
-    ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    with transaction.atomic():
+        revoked = ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if revoked:
+            api_key_audit(api_key, "revoked")
+
+
+def api_key_audit(api_key: ApiKey, action: str) -> None:
+    from organizations.audit import audit_record
+
+    audit_record(
+        organization=api_key.organization_id,
+        action=action,
+        object_type="API key",
+        object_id=api_key.pk,
+        object_name=f"{api_key.name} ({api_key.prefix}…)",
+    )
 
 
 @transaction.atomic

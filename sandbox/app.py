@@ -22,6 +22,7 @@ from werkzeug.wrappers import Request, Response
 from sandbox import vendors
 from sandbox.emulator import Emulator, Reply, json_response
 from sandbox.faults import Faults
+from sandbox.home import home_page
 from sandbox.oauth import DEMO_CLIENT, Client, OAuthServer
 from sandbox.store import Store
 
@@ -75,7 +76,10 @@ class Sandbox:
         started = time.perf_counter()
         vendor, endpoint, fault = "", "", ""
         try:
-            if request.path.startswith("/_sandbox/") or request.path == "/_sandbox":
+            if request.path == "/" and request.method in ("GET", "HEAD"):
+                response = home_page(self)
+                endpoint = "inspection"
+            elif request.path.startswith("/_sandbox/") or request.path == "/_sandbox":
                 response = self.inspect(request)
                 endpoint = "inspection"
             else:

@@ -52,6 +52,12 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8901
 DEFAULT_DATA_DIR = Path("var/warehouse")
 TABLES = ("users", "salesforce_contacts")
+# The walkthroughs' own Snowflake settings (reference/seeds/: account uc193736182, username
+# "user", password "secret", dbname "database") log in too, their database meaning DEMO: the
+# requests work here exactly as written.
+SEED_USER = "user"
+SEED_PASSWORD = "secret"  # noqa: S105 - the seeds' published placeholder, not a secret
+DATABASE_ALIASES = {"DATABASE": DATABASE}
 # Rows per INSERT: the connector folds an executemany into one multi-row statement, and the
 # server parses it with sqlglot, so moderate chunks keep each request well under the timeout.
 INSERT_CHUNK = 500
@@ -111,8 +117,7 @@ class RequireDemoLogin:
 
     def __init__(self, app: Any, user: str = USER, password: str = PASSWORD) -> None:
         self.app = app
-        self.user = user.lower()
-        self.password = password
+        self.logins = {(user.lower(), password), (SEED_USER, SEED_PASSWORD)}
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["path"] != "/session/v1/login-request":
@@ -127,11 +132,11 @@ class RequireDemoLogin:
         headers = dict(scope.get("headers") or [])
         raw = gzip.decompress(body) if headers.get(b"content-encoding") == b"gzip" else body
         data = (json.loads(raw or b"{}") or {}).get("data") or {}
-        user_ok = str(data.get("LOGIN_NAME", "")).lower() == self.user
-        secret_ok = data.get("AUTHENTICATOR") == "SNOWFLAKE_JWT" or (
-            data.get("PASSWORD") == self.password
-        )
-        if not (user_ok and secret_ok):
+        user = str(data.get("LOGIN_NAME", "")).lower()
+        secret_ok = (
+            data.get("AUTHENTICATOR") == "SNOWFLAKE_JWT" and user in {u for u, _ in self.logins}
+        ) or (user, data.get("PASSWORD")) in self.logins
+        if not secret_ok:
             from starlette.responses import JSONResponse
 
             refusal = JSONResponse(
@@ -148,7 +153,21 @@ class RequireDemoLogin:
         async def replay() -> dict[str, Any]:
             return messages.pop(0) if messages else {"type": "http.request", "body": b""}
 
-        await self.app(scope, replay, send)
+        await self.app({**scope, "query_string": _aliased(scope)}, replay, send)
+
+
+def _aliased(scope: dict[str, Any]) -> bytes:
+    """The login's query string with an aliased database name (the seeds' "database") replaced
+    by the demo database; fakesnow reads the session's database from `databaseName`."""
+    from urllib.parse import parse_qsl, urlencode
+
+    pairs = parse_qsl(scope.get("query_string", b"").decode(), keep_blank_values=True)
+    return urlencode(
+        [
+            (key, DATABASE_ALIASES.get(value.upper(), value) if key == "databaseName" else value)
+            for key, value in pairs
+        ]
+    ).encode()
 
 
 def connection_settings(host: str, port: int) -> dict[str, Any]:

@@ -11,7 +11,15 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from console.admin_mixins import SavedThroughServicesAdmin
-from syncs.models import RecordError, Sync, SyncExecution, SyncState
+from syncs.models import (
+    Event,
+    RecordError,
+    Sync,
+    SyncExecution,
+    SyncState,
+    Webhook,
+    WebhookDelivery,
+)
 from syncs.services import (
     sync_check,
     sync_execution_cancel,
@@ -228,3 +236,49 @@ class SyncStateAdmin(ReadOnlyHistoryAdmin):
     search_fields = ["identity_key", "destination_id"]
     list_select_related = ["sync"]
     raw_id_fields = ["sync"]
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("type", "organization", "created_at")
+    list_filter = ("type",)
+    list_select_related = ("organization",)
+    date_hierarchy = "created_at"
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):
+    """Read here; created and changed through the API's rules (syncs/webhooks.py). The secret
+    is never shown (only whether one is saved)."""
+
+    list_display = ("organization", "endpoint", "enabled", "created_at")
+    list_select_related = ("organization",)
+    fields = ("organization", "endpoint", "enabled", "secret_saved", "created_at", "updated_at")
+    readonly_fields = fields
+
+    @admin.display(description="secret")
+    def secret_saved(self, webhook: Webhook) -> str:
+        return "saved" if webhook.secret else "none"
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("event", "status", "attempts", "last_status_code")
+    list_filter = ("status",)
+    list_select_related = ("event", "webhook")
+    readonly_fields = (
+        "event",
+        "webhook",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_status_code",
+        "last_error",
+        "delivered_at",
+    )

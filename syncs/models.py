@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from connections.fields import EncryptedJSONField
+
 
 class SyncMode(models.TextChoices):
     CREATE = "create", "Create"
@@ -80,11 +82,8 @@ class Sync(models.Model):
         constraints = [
             # Each constraint says in a sentence what it refuses: a form (the admin's) shows
             # violation_error_message where Django would otherwise name the constraint.
-            models.UniqueConstraint(
-                fields=["organization", "name"],
-                name="sync_name_unique_per_org",
-                violation_error_message="A sync with this name already exists. Choose another.",
-            ),
+            # Names are not unique: the LinkedIn walkthrough (reference/seeds) creates two syncs
+            # both named "Snowflake to LinkedIn AdsSync", and Polytomic takes both.
             models.CheckConstraint(
                 condition=Q(mode__in=SyncMode.values),
                 name="sync_mode_valid",
@@ -284,7 +283,84 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["organization", "created_at"])]
+        indexes = [
+            models.Index(fields=["organization", "created_at"]),
+            # GET /api/events?type=...: one type of one organization, in order.
+            models.Index(fields=["organization", "type", "created_at"]),
+            # The retention beat deletes by age across organizations.
+            models.Index(fields=["created_at"], name="event_created_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.type} @ {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Webhook(models.Model):
+    """Where an organization's events are POSTed as they happen (Polytomic's webhook: one per
+    organization, an endpoint and a secret that signs each delivery).
+    https://apidocs.polytomic.com/guides/events"""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="webhooks"
+    )
+    endpoint = models.URLField(max_length=2000)
+    # {"secret": "..."}: the HMAC key, encrypted at rest like connection secrets, never shown.
+    secrets = EncryptedJSONField(blank=True, default=dict, editable=False)
+    enabled = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"],
+                name="one_webhook_per_organization",
+                violation_error_message=(
+                    "This organization already has a webhook. Change it, or delete it first."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint} ({'enabled' if self.enabled else 'disabled'})"
+
+    @property
+    def secret(self) -> str:
+        return str(self.secrets.get("secret", ""))
+
+
+class WebhookDelivery(models.Model):
+    """One event on its way to a webhook: attempts, the endpoint's last answer, when to retry."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Gave up"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "webhook deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["webhook", "event"],
+                name="one_delivery_per_webhook_event",
+                violation_error_message="This event is already on its way to this webhook.",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} → {self.webhook_id} ({self.status})"

@@ -16,26 +16,53 @@ from django.utils import timezone
 from connections.models import Connection
 from connections.registry import CONNECTION_TYPES, Role
 from models_app.models import SqlModel
+from organizations.audit import audit_record, changes_between
 from organizations.models import Organization
 from syncs.events import execution_event_record
 from syncs.models import Sync, SyncExecution, SyncMode
 
 
-def sync_execution_claim(*, execution_id: UUID | str) -> bool:
-    """Move a waiting execution to running; False if another worker or run got there first.
+def sync_execution_claim(*, execution_id: UUID | str) -> str:
+    """Move a waiting execution to running: "claimed"; "taken" if another worker or run got
+    there first (the conditional update makes a redelivered task a no-op; the partial unique
+    index one_running_execution_per_sync refuses a second running execution of a sync); or
+    "busy" when its destination account
+    already has SYNCLINE_RUNS_PER_DESTINATION runs: a slow or throttled tool must not hold every
+    worker while syncs to other tools wait).
 
-    The conditional update makes a redelivered task a no-op; the partial unique index
-    ``one_running_execution_per_sync`` refuses a second running execution of the same sync.
+    The destination connection's row is locked while the running runs are counted, so two
+    workers can't both take the last place (on SQLite the IMMEDIATE transaction serialises).
     """
+    from django.conf import settings
+
     now = timezone.now()
     try:
         with transaction.atomic():
+            waiting = (
+                SyncExecution.objects.filter(pk=execution_id)
+                .values_list("sync__target_connection_id", flat=True)
+                .first()
+            )
+            if waiting is None:
+                return "taken"
+            list(Connection.objects.select_for_update().filter(pk=waiting).values_list("pk"))
+            # Read again under the lock: a worker that held it may have claimed this one.
+            if not SyncExecution.objects.filter(
+                pk=execution_id, status__in=SyncExecution.WAITING
+            ).exists():
+                return "taken"
+            running = SyncExecution.objects.filter(
+                sync__target_connection_id=waiting,
+                status__in=[SyncExecution.Status.RUNNING, SyncExecution.Status.CANCELING],
+            ).count()
+            if running >= settings.SYNCLINE_RUNS_PER_DESTINATION:
+                return "busy"
             claimed = SyncExecution.objects.filter(
                 pk=execution_id, status__in=SyncExecution.WAITING
             ).update(status=SyncExecution.Status.RUNNING, started_at=now, heartbeat_at=now)
     except IntegrityError:
-        return False
-    return claimed == 1
+        return "taken"
+    return "claimed" if claimed == 1 else "taken"
 
 
 class SyncNotRunnable(Exception):
@@ -75,9 +102,22 @@ def sync_execution_start(
     except IntegrityError:
         # Another start got there between our look and our insert: theirs is the one.
         return SyncExecution.objects.get(sync=sync, status__in=SyncExecution.WAITING)
+    if trigger != SyncExecution.Trigger.SCHEDULE:
+        _audit(sync, "started a run", {"run": str(execution.pk), **_start_options(execution)})
     if not _running(sync):
         _enqueue(execution)
     return execution
+
+
+def _start_options(execution: SyncExecution) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    if execution.resync:
+        options["resync"] = True
+    if execution.test:
+        options["dry run"] = True
+    if execution.identities:
+        options["identities"] = len(execution.identities)
+    return options
 
 
 def _running(sync: Sync) -> bool:
@@ -92,15 +132,29 @@ def _enqueue(execution: SyncExecution) -> None:
     transaction.on_commit(lambda: execute_sync.delay(str(execution.pk)))
 
 
+def _enqueue_later(execution_id: UUID | str) -> None:
+    from django.conf import settings
+
+    from syncs.tasks import execute_sync
+
+    execute_sync.apply_async(
+        (str(execution_id),), countdown=settings.SYNCLINE_DESTINATION_BUSY_RETRY_SECONDS
+    )
+
+
 def sync_execution_run(*, execution_id: UUID | str) -> None:
     """The worker's side: claim, run, then hand over to the execution waiting behind it."""
     from syncs.engine.run import execute
 
-    if not sync_execution_claim(execution_id=execution_id):
+    claim = sync_execution_claim(execution_id=execution_id)
+    if claim == "busy":
+        _enqueue_later(execution_id)
+        return
+    if claim != "claimed":
         return  # a redelivered task, or another worker has it: nothing to do
-    execution = SyncExecution.objects.select_related(
-        "sync", "sync__model", "sync__model__source", "sync__target_connection"
-    ).get(pk=execution_id)
+    # The connections (whose secrets are decrypted as they load) are read inside the run,
+    # where a key that can't read them ends it in a sentence instead of leaving it running.
+    execution = SyncExecution.objects.select_related("sync", "sync__model").get(pk=execution_id)
     execution_event_record(execution=execution)
     try:
         execute(execution)
@@ -113,18 +167,34 @@ def sync_execution_run(*, execution_id: UUID | str) -> None:
         ).first()
         if waiting is not None:
             _enqueue(waiting)
+        else:
+            # The place this run held on its destination is free: the oldest run of another
+            # sync into it that was told to wait goes now instead of at its next retry.
+            other = (
+                SyncExecution.objects.filter(
+                    sync__target_connection_id=execution.sync.target_connection_id,
+                    status__in=SyncExecution.WAITING,
+                )
+                .order_by("created_at")
+                .first()
+            )
+            if other is not None:
+                _enqueue(other)
 
 
 def sync_execution_cancel(*, execution: SyncExecution) -> SyncExecution:
     """A waiting run is canceled at once; a running one stops at the next batch boundary."""
     now = timezone.now()
-    SyncExecution.objects.filter(pk=execution.pk, status__in=SyncExecution.WAITING).update(
-        status=SyncExecution.Status.CANCELED, completed_at=now
-    )
+    canceled = SyncExecution.objects.filter(
+        pk=execution.pk, status__in=SyncExecution.WAITING
+    ).update(status=SyncExecution.Status.CANCELED, completed_at=now)
     SyncExecution.objects.filter(pk=execution.pk, status=SyncExecution.Status.RUNNING).update(
         status=SyncExecution.Status.CANCELING
     )
     execution.refresh_from_db()
+    if canceled:  # a running one's sync.canceled is recorded by its worker when it stops
+        execution_event_record(execution=execution)
+    _audit(execution.sync, "canceled a run", {"run": str(execution.pk)})
     return execution
 
 
@@ -609,12 +679,6 @@ def sync_check(*, organization: Organization, sync: Sync | None, settings: dict[
         problems["name"].append("Give the sync a name, e.g. “Snowflake to Salesloft cadence”.")
     elif len(name) > Sync._meta.get_field("name").max_length:
         problems["name"].append("Keep the name under 200 characters.")
-    else:
-        taken = Sync.objects.filter(organization=organization, name=name)
-        if sync is not None:
-            taken = taken.exclude(pk=sync.pk)
-        if taken.exists():
-            problems["name"].append("A sync with this name already exists. Choose another.")
     mode = settings.get("mode")
     if mode not in SyncMode.values:
         problems["mode"].append(
@@ -731,13 +795,9 @@ def sync_create(
     user = user if getattr(user, "is_authenticated", False) else None
     sync = Sync(organization=organization, created_by=user, updated_by=user, **settings)
     sync.next_run_at = _next_run_at(sync)
-    try:
-        with transaction.atomic():
-            sync.save()
-    except IntegrityError:
-        raise ValidationError(
-            {"name": ["A sync with this name already exists. Choose another."]}
-        ) from None
+    with transaction.atomic():
+        sync.save()
+        _audit(sync, "created")
     return sync
 
 
@@ -778,18 +838,24 @@ def sync_update(*, sync: Sync, user: Any, **changes: Any) -> Sync:
     """Change a sync's settings; omitted settings keep their value. Checked as a new sync is."""
     settings = _merged(sync, changes)
     sync_check(organization=sync.organization, sync=sync, settings=settings)
+    before = _audited_settings(sync)
     for setting, value in settings.items():
         setattr(sync, setting, value)
     sync.updated_by = user if getattr(user, "is_authenticated", False) else None
     sync.next_run_at = _next_run_at(sync)
-    try:
-        with transaction.atomic():
-            sync.save()
-    except IntegrityError:
-        raise ValidationError(
-            {"name": ["A sync with this name already exists. Choose another."]}
-        ) from None
+    with transaction.atomic():
+        sync.save()
+        changes = changes_between(before, _audited_settings(sync))
+        if changes:
+            _audit(sync, "changed", changes)
     return sync
+
+
+def _audited_settings(sync: Sync) -> dict[str, Any]:
+    values = {name: getattr(sync, name) for name in SETTINGS if name not in ("model", "extra")}
+    values["model"] = str(sync.model_id)
+    values["target_connection"] = str(sync.target_connection_id)
+    return values
 
 
 def sync_set_active(*, sync: Sync, active: bool, user: Any) -> Sync:
@@ -800,7 +866,9 @@ def sync_set_active(*, sync: Sync, active: bool, user: Any) -> Sync:
         sync.next_run_at = _next_run_at(sync)
     except ValueError:
         sync.next_run_at = None  # a schedule saved before validation: the sync page says so
-    sync.save(update_fields=["active", "updated_by", "next_run_at", "updated_at"])
+    with transaction.atomic():
+        sync.save(update_fields=["active", "updated_by", "next_run_at", "updated_at"])
+        _audit(sync, "resumed" if sync.active else "paused")
     return sync
 
 
@@ -809,4 +877,17 @@ def sync_delete(*, sync: Sync, user: Any) -> None:
     start (their rows go with the sync)."""
     for execution in sync.executions.exclude(status__in=SyncExecution.TERMINAL):
         sync_execution_cancel(execution=execution)
-    sync.delete()
+    with transaction.atomic():
+        _audit(sync, "deleted")
+        sync.delete()
+
+
+def _audit(sync: Sync, action: str, changes: dict[str, Any] | None = None) -> None:
+    audit_record(
+        organization=sync.organization_id,
+        action=action,
+        object_type="sync",
+        object_id=sync.pk,
+        object_name=sync.name,
+        changes=changes,
+    )

@@ -20,3 +20,24 @@ def schedule_tick() -> None:
 @shared_task(name="syncline.reap_executions", ignore_result=True)
 def reap_executions() -> None:
     services.sync_execution_reap()
+
+
+@shared_task(name="syncline.deliver_webhook", ignore_result=True)
+def deliver_webhook(delivery_id: str) -> None:
+    from syncs import webhooks
+
+    webhooks.webhook_delivery_attempt(delivery_id=delivery_id)
+
+
+@shared_task(name="syncline.sweep_webhook_deliveries", ignore_result=True)
+def sweep_webhook_deliveries() -> None:
+    from syncs import webhooks
+
+    webhooks.webhook_deliveries_sweep()
+
+
+@shared_task(name="syncline.prune_events", ignore_result=True)
+def prune_events() -> None:
+    from syncs import events
+
+    events.event_prune()

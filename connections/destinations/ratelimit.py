@@ -115,10 +115,16 @@ class DatabaseCounter:
     would hold the bucket's lock, and stall every worker on it, until the caller commits). The
     clock is read under the lock, so a worker that waited for it counts at the time it got it,
     never at an older time read before waiting.
+
+    `durable=False` lets a step run as a savepoint when the caller is already in a transaction
+    (an API request under ATOMIC_REQUESTS or a test); workers keep the durable default.
     """
 
+    def __init__(self, *, durable: bool = True) -> None:
+        self.durable = durable
+
     def take(self, key: str, *, cost: int, limit: int, span: float, clock: Clock) -> float:
-        with transaction.atomic(durable=True):
+        with transaction.atomic(durable=self.durable):
             row = self._locked(key)
             now = clock()
             if row.blocked_until > now:
@@ -136,7 +142,7 @@ class DatabaseCounter:
     def note_remaining(
         self, key: str, *, remaining: int, limit: int, span: float, clock: Clock
     ) -> None:
-        with transaction.atomic(durable=True):
+        with transaction.atomic(durable=self.durable):
             row = self._locked(key)
             now = clock()
             pruned = self._prune(row, now - span)
@@ -148,7 +154,7 @@ class DatabaseCounter:
                 row.save(update_fields=["log", "used"])
 
     def block(self, key: str, *, seconds: float, clock: Clock) -> None:
-        with transaction.atomic(durable=True):
+        with transaction.atomic(durable=self.durable):
             row = self._locked(key)
             until = clock() + seconds
             if until > row.blocked_until:

@@ -15,6 +15,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from connections.encryption import decrypt_json, encrypt_json
 
 PENDING_KEY = "syncline_oauth_pending"
+LINK_DONE_KEY = "syncline_oauth_links_done"
 ERROR_KEY = "syncline_wizard_errors"
 
 
@@ -27,6 +28,9 @@ class PendingAuthorization:
     connection_id: str | None = None
     configuration: dict[str, Any] = field(default_factory=dict)
     encrypted_secrets: str = ""  # encrypt_json of secrets typed before consent
+    # Set when the consent was started by an auth_url (connections/oauth/links.py): nobody is
+    # signed in, and the organization is the link's connection's, checked when it was opened.
+    link_id: str | None = None
 
     @property
     def secrets(self) -> dict[str, Any]:
@@ -42,6 +46,7 @@ def pending_start(
     connection_id: str | None = None,
     configuration: dict[str, Any] | None = None,
     secrets: dict[str, Any] | None = None,
+    link_id: str | None = None,
 ) -> PendingAuthorization:
     pending = PendingAuthorization(
         type=type,
@@ -50,6 +55,7 @@ def pending_start(
         connection_id=str(connection_id) if connection_id else None,
         configuration=dict(configuration or {}),
         encrypted_secrets=encrypt_json(secrets) if secrets else "",
+        link_id=link_id,
     )
     session[PENDING_KEY] = {**session.get(PENDING_KEY, {}), type: asdict(pending)}
     return pending
@@ -79,3 +85,13 @@ def wizard_error_pop(session: SessionBase, page: str) -> str:
     if message:
         session[ERROR_KEY] = errors
     return message
+
+
+def link_done_remember(session: SessionBase, link: Any) -> None:
+    """The auth_url consents this browser finished: only they may show their result page."""
+    done = [str(link.pk), *session.get(LINK_DONE_KEY, [])]
+    session[LINK_DONE_KEY] = done[:20]
+
+
+def link_done_seen(session: SessionBase, link_id: str) -> bool:
+    return str(link_id) in session.get(LINK_DONE_KEY, [])

@@ -18,7 +18,8 @@ from social_django.strategy import DjangoStrategy
 
 from connections.destinations.registry import provider_for
 from connections.models import Connection
-from connections.oauth.pending import pending_get, pending_pop
+from connections.oauth.links import oauth_link_for_pending
+from connections.oauth.pending import link_done_remember, pending_get, pending_pop
 from connections.selectors import connection_get
 from connections.services import connection_authorize
 from organizations.models import Membership
@@ -36,28 +37,37 @@ def connection_store_tokens(
     # Read, not removed yet: if anything below fails, the error page still knows whether this
     # was a reconnect (oauth_complete forgets the attempt then).
     pending = pending_get(request.session, backend.name)
-    membership = (
-        Membership.objects.filter(user=user).select_related("organization").first()
-        if user is not None and user.is_authenticated
-        else None
-    )
-    # The consent must finish in the session, and for the organization, that started it.
-    if pending is None or membership is None:
-        raise AuthSessionError(backend, code="session_context_missing", stage="pipeline")
-    if str(membership.organization_id) != pending.organization_id:
-        raise AuthSessionError(backend, code="user_mismatch", stage="pipeline")
+    link = None
+    if pending is not None and pending.link_id:
+        # Started by an auth_url: nobody is signed in; the link (checked and used when it was
+        # opened, its id kept server-side in the session) names the connection and so the org.
+        link = oauth_link_for_pending(link_id=pending.link_id, connection_id=pending.connection_id)
+        if link is None:  # the connection was deleted while the person was at the vendor
+            raise AuthSessionError(backend, code="session_context_missing", stage="pipeline")
+        organization = link.connection.organization
+        user = None
+    else:
+        membership = (
+            Membership.objects.filter(user=user).select_related("organization").first()
+            if user is not None and user.is_authenticated
+            else None
+        )
+        # The consent must finish in the session, and for the organization, that started it.
+        if pending is None or membership is None:
+            raise AuthSessionError(backend, code="session_context_missing", stage="pipeline")
+        if str(membership.organization_id) != pending.organization_id:
+            raise AuthSessionError(backend, code="user_mismatch", stage="pipeline")
+        organization = membership.organization
     for field in provider_for(backend.name).required_token_fields:
         if not response.get(field):
             raise AuthResponseError(backend, code="missing_claim", claim=field, stage="pipeline")
     existing = None
     if pending.connection_id:
-        existing = connection_get(
-            organization=membership.organization, connection_id=pending.connection_id
-        )
+        existing = connection_get(organization=organization, connection_id=pending.connection_id)
         if existing is None:  # deleted while the person was at the vendor
             raise AuthSessionError(backend, code="session_context_missing", stage="pipeline")
     connection = connection_authorize(
-        organization=membership.organization,
+        organization=organization,
         type=backend.name,
         name=pending.name,
         token_response=response,
@@ -67,6 +77,9 @@ def connection_store_tokens(
         created_by=user,
     )
     pending_pop(request.session, backend.name)
+    if link is not None:
+        link_done_remember(request.session, link)
+        return strategy.redirect(link.redirect_url or reverse("social:link_done", args=[link.pk]))
     return strategy.redirect(wizard_next_url(connection, reconnected=existing is not None))
 
 

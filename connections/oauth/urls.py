@@ -10,4 +10,7 @@ app_name = "social"
 
 urlpatterns = [
     path("complete/<slug:backend>/", views.oauth_complete, name="complete"),
+    # A connection's auth_url (connections/oauth/links.py) and where its consent lands.
+    path("link/<str:token>", views.oauth_link, name="link"),
+    path("link/<uuid:link_id>/done", views.oauth_link_done, name="link_done"),
 ]

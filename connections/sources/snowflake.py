@@ -16,6 +16,7 @@ import snowflake.connector
 from cryptography.hazmat.primitives import serialization
 from snowflake.connector import errors as sf_errors
 
+from config.vendors import sandbox_warehouse
 from connections.hosts import ensure_allowed_host, snowflake_host
 from connections.sources.base import (
     PREVIEW_PREFIX,
@@ -98,7 +99,10 @@ class SnowflakeSource(Source):
         for name in ("host", "port", "protocol"):
             if self.option(name):
                 kwargs[name] = self.option(name)
-        if self.option("protocol") == "http":
+        demo = sandbox_warehouse() if not self.option("host") else None
+        if demo is not None:  # sandbox mode: no host given means the demo warehouse
+            kwargs["host"], kwargs["port"], kwargs["protocol"] = demo
+        if kwargs.get("protocol") == "http":
             kwargs["ocsp_fail_open"] = True
             kwargs["disable_ocsp_checks"] = True
         private_key = self.secrets.get("private_key")

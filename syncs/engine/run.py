@@ -22,6 +22,7 @@ from django.utils import timezone
 from connections.destinations.base import Destination, WriteBatch
 from connections.destinations.errors import DestinationError, NeedsReauthorization
 from connections.destinations.registry import destination_for
+from connections.encryption import SecretDecryptionError
 from connections.services import connection_health_note
 from connections.sources.base import Source, SourceError
 from connections.sources.registry import source_for
@@ -100,6 +101,11 @@ class Run:
             if error.status != 404:  # a target gone is the sync's problem, not the connection's
                 connection_health_note(connection=sync.target_connection, problem=error.message)
             self._finish(self._destination_failure(error))
+        except SecretDecryptionError as error:
+            self._finish(
+                "Syncline can't read the saved credentials of this sync's connections, so it "
+                f"stopped before reading or sending anything. For an administrator: {error}"
+            )
         except Exception:
             # A bug, not a vendor's or warehouse's answer: the run ends (a reaped, resumed run
             # would hit it again forever) and the worker's log keeps the details.

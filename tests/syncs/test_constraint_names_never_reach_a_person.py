@@ -47,9 +47,7 @@ def test_a_save_the_database_refuses_at_the_last_moment_is_a_message_not_an_erro
     sync = SyncFactory(organization=organization)
 
     def refused(*args, **kwargs):
-        raise IntegrityError(
-            'duplicate key value violates unique constraint "sync_name_unique_per_org"'
-        )
+        raise IntegrityError('new row violates check constraint "sync_has_target_object_or_create"')
 
     monkeypatch.setattr(SyncAdmin, "save_model", refused)
     monkeypatch.setattr("syncs.admin.sync_check", lambda **kwargs: None)
@@ -71,5 +69,5 @@ def test_a_save_the_database_refuses_at_the_last_moment_is_a_message_not_an_erro
     }
     response = client.post(url, form, follow=True)
     html = response.content.decode()
-    assert "A sync with this name already exists. Choose another." in html
-    assert "sync_name_unique_per_org" not in html
+    assert "Pick the target to write into, or give the properties of a new one" in html
+    assert "sync_has_target_object_or_create" not in html

@@ -28,8 +28,8 @@ def test_two_syncs_can_run_at_the_same_time():
 @pytest.mark.django_db
 def test_claiming_moves_a_queued_execution_to_running_once():
     execution = SyncExecutionFactory(status=SyncExecution.Status.QUEUED)
-    assert sync_execution_claim(execution_id=execution.pk) is True
-    assert sync_execution_claim(execution_id=execution.pk) is False  # a redelivered task
+    assert sync_execution_claim(execution_id=execution.pk) == "claimed"
+    assert sync_execution_claim(execution_id=execution.pk) == "taken"  # a redelivered task
     execution.refresh_from_db()
     assert execution.status == "running"
     assert execution.started_at is not None
@@ -40,7 +40,7 @@ def test_a_queued_execution_is_not_claimed_while_another_of_its_sync_runs():
     sync = SyncFactory()
     SyncExecutionFactory(sync=sync, status=SyncExecution.Status.RUNNING)
     waiting = SyncExecutionFactory(sync=sync, status=SyncExecution.Status.QUEUED)
-    assert sync_execution_claim(execution_id=waiting.pk) is False
+    assert sync_execution_claim(execution_id=waiting.pk) != "claimed"
     waiting.refresh_from_db()
     assert waiting.status == "queued"
 
@@ -53,7 +53,7 @@ def test_workers_racing_to_claim_executions_of_one_sync_start_only_one():
     # A redelivered task or a second worker: every thread claims the same execution.
     queued = SyncExecutionFactory(sync=sync, status=SyncExecution.Status.QUEUED)
     barrier = threading.Barrier(8)
-    results: list[bool] = []
+    results: list[str] = []
     lock = threading.Lock()
 
     def claim() -> None:
@@ -70,7 +70,7 @@ def test_workers_racing_to_claim_executions_of_one_sync_start_only_one():
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(results) == [False] * 7 + [True]
+    assert sorted(results) == ["claimed"] + ["taken"] * 7
     assert SyncExecution.objects.filter(sync=sync, status="running").count() == 1
 
 
@@ -102,3 +102,51 @@ def test_concurrent_inserts_of_running_executions_leave_exactly_one():
         thread.join()
     assert sorted(outcomes) == ["inserted"] + ["refused"] * 5
     assert SyncExecution.objects.filter(sync=sync, status="running").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_destination_connection_takes_one_run_at_a_time_and_others_go_on(settings):
+    """Fair sharing: a slow or throttled tool holds at most SYNCLINE_RUNS_PER_DESTINATION
+    workers; runs into other connections are claimed meanwhile."""
+    settings.SYNCLINE_RUNS_PER_DESTINATION = 1
+    running = SyncExecutionFactory(status=SyncExecution.Status.RUNNING)
+    same_tool = SyncExecutionFactory(
+        sync=SyncFactory(
+            organization=running.sync.organization,
+            target_connection=running.sync.target_connection,
+        )
+    )
+    other_tool = SyncExecutionFactory(sync=SyncFactory(organization=running.sync.organization))
+
+    assert sync_execution_claim(execution_id=same_tool.pk) == "busy"
+    assert sync_execution_claim(execution_id=other_tool.pk) == "claimed"
+    same_tool.refresh_from_db()
+    assert same_tool.status == "queued"  # it waits, nothing is lost
+
+    settings.SYNCLINE_RUNS_PER_DESTINATION = 2
+    assert sync_execution_claim(execution_id=same_tool.pk) == "claimed"
+
+
+@pytest.mark.django_db
+def test_a_run_told_to_wait_comes_back_later_instead_of_holding_the_worker(
+    settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    from syncs import services
+    from syncs.tasks import execute_sync
+
+    settings.SYNCLINE_DESTINATION_BUSY_RETRY_SECONDS = 7
+    running = SyncExecutionFactory(status=SyncExecution.Status.RUNNING)
+    waiting = SyncExecutionFactory(
+        sync=SyncFactory(
+            organization=running.sync.organization,
+            target_connection=running.sync.target_connection,
+        )
+    )
+    sent: list[tuple[tuple, dict]] = []
+    monkeypatch.setattr(execute_sync, "apply_async", lambda *a, **k: sent.append((a, k)))
+
+    services.sync_execution_run(execution_id=waiting.pk)
+
+    assert sent == [(((str(waiting.pk),),), {"countdown": 7})]
+    waiting.refresh_from_db()
+    assert waiting.status == "queued" and waiting.started_at is None

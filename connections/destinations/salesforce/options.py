@@ -13,6 +13,9 @@ from dataclasses import dataclass, fields
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
+
+from config.vendors import sandbox_answers_for_salesforce_domain
 from connections.destinations.errors import DestinationError
 
 CONNECT_MODES = ("browser", "code", "api", "clientcredentials")
@@ -107,6 +110,9 @@ def login_host(domain: str) -> str:
     Raises ValueError for anything that is not a Salesforce host over https.
     """
     value = domain.strip().rstrip("/")
+    if sandbox_answers_for_salesforce_domain(value):
+        # Sandbox mode: the seeds' http://instance.my.salesforce.com is the sandbox's org.
+        return str(settings.VENDORS["salesforce"]["login_url"]).rstrip("/")
     if value.lower() in {"login", "test"}:  # simple-salesforce's shorthand
         value = f"{value.lower()}.salesforce.com"
     if "://" not in value:
