@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.base import ApiView
-from api.errors import ApiError, not_found
+from api.errors import ApiError, not_found, validation_message
 from api.schema import envelope, errors
 from api.serializers import (
     ConnectionCreateSerializer,
@@ -24,6 +24,7 @@ from connections.destinations.errors import DestinationError
 from connections.destinations.provider import API_KEY, AUTH_METHOD
 from connections.destinations.registry import destination_for, tool_provider
 from connections.models import Connection
+from connections.oauth.links import auth_url_for, redirect_url_clean
 from connections.registry import CONNECTION_TYPES, Role
 from connections.selectors import connection_get, connection_list
 from connections.services import (
@@ -37,8 +38,6 @@ from connections.services import (
 )
 from connections.sources.base import SourceError
 
-logger = logging.getLogger(__name__)
-
 # §2.9: keys a configuration must have (400 without them).
 REQUIRED_KEYS = {"snowflake": ("account", "username", "dbname"), "salesforce": ("domain",)}
 # The contract's spelling of a key → the one Syncline's connectors read.
@@ -47,18 +46,18 @@ KEY_ALIASES = {"postgresql": {"hostname": "host"}}
 MASK = "******"
 
 
-def _auth_url(connection: Connection, redirect_url: str | None) -> str | None:
-    """The signed, single-use link that runs the vendor's consent for `connection`.
+def _auth_url(connection: Connection, redirect_url: str) -> str:
+    """The signed, single-use link that runs the vendor's consent for `connection`
+    (connections/oauth/links.py)."""
+    return auth_url_for(connection, redirect_url or None)
 
-    Built by connections/oauth/links.py (the api-extras work); until it exists the answer has
-    no auth_url and the connection stays needs_auth (docs/api.md says so).
-    """
+
+def _redirect_url(body: dict[str, Any]) -> str:
+    """redirect_url checked before anything is saved (400 for anything but http(s))."""
     try:
-        from connections.oauth.links import auth_url_for  # type: ignore[import-not-found]
-    except ImportError:
-        logger.warning("connections.oauth.links.auth_url_for is missing: no auth_url given")
-        return None
-    return str(auth_url_for(connection, redirect_url))
+        return redirect_url_clean(body.get("redirect_url"))
+    except ValidationError as error:
+        raise ApiError(400, validation_message(error), key="invalid") from error
 
 
 def _connection(view: ApiView, connection_id: object) -> Connection:
@@ -148,6 +147,7 @@ class ConnectionListView(ApiView):
         values = _values(type_key, body["configuration"])
         _check_required(type_key, values)
         connection_name_check(organization=self.organization, name=name)
+        redirect_url = _redirect_url(body)
         if _is_warehouse(type_key):
             if body["validate"]:
                 _source_check(type_key, values, None)
@@ -165,7 +165,7 @@ class ConnectionListView(ApiView):
             values=values,
             awaiting_consent=True,
         )
-        return self.ok(created(connection, _auth_url(connection, body.get("redirect_url"))))
+        return self.ok(created(connection, _auth_url(connection, redirect_url)))
 
 
 def _api_key_save(
@@ -214,6 +214,7 @@ class ConnectionDetailView(ApiView):
         name = body["name"].strip()
         values = _values(connection.type, body["configuration"])
         connection_name_check(organization=self.organization, name=name, connection=connection)
+        redirect_url = _redirect_url(body)
         if _is_warehouse(connection.type):
             # A full replacement: a setting left out is cleared (secrets: kept, see _values).
             secret_keys = CONNECTION_TYPES[connection.type].secret_keys
@@ -237,7 +238,7 @@ class ConnectionDetailView(ApiView):
             )
         auth_url = None
         if body["reconnect"] or connection.status == Connection.Status.NEEDS_AUTH:
-            auth_url = _auth_url(connection, body.get("redirect_url"))
+            auth_url = _auth_url(connection, redirect_url)
         return self.ok(created(connection, auth_url))
 
     @extend_schema(exclude=True)
