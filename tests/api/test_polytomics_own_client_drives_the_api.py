@@ -3,26 +3,25 @@ the key, drives a live Syncline: connections → parameter values → model → 
 creation property values → target fields → syncs (into an existing audience and into one to
 create) → start → execution status and list. Every answer parses into the client's own types.
 
-The LinkedIn consent is finished by the sandbox's consent page and connection_authorize (the
-service auth_url's callback calls); following auth_url in a browser is the api-extras work."""
+The LinkedIn consent is given by opening the answer's auth_url as a browser would."""
 
 from __future__ import annotations
 
 import pytest
 from polytomic import Identity, ModelSyncV5Target, Polytomic, Schedule, Source, SyncField
 
-from connections.models import Connection
-from connections.services import connection_authorize
 from organizations.services import api_key_create
 from syncs.models import Sync, SyncExecution
-from tests.connections.destinations.linkedin_support import ACME, USER_AUDIENCE, linkedin_tokens
+from tests.api.oauth_links import follow_auth_url
+from tests.connections.destinations.linkedin_support import ACME, USER_AUDIENCE
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 
 def test_the_official_client_creates_and_starts_syncs(
-    live_server, organization, demo_warehouse, vendors, http
+    live_server, organization, demo_warehouse, vendors, settings
 ):
+    settings.SYNCLINE_PUBLIC_URL = live_server.url
     _, key = api_key_create(organization=organization, name="SDK key")
     client = Polytomic(base_url=live_server.url, token=key, max_retries=0, timeout=60)
 
@@ -37,14 +36,7 @@ def test_the_official_client_creates_and_starts_syncs(
         name="LinkedIn Ads", type="linkedinads", configuration={}
     ).data
     assert linkedin.status == "needs_auth"
-    saved = Connection.objects.get(pk=linkedin.id)
-    connection_authorize(
-        organization=organization,
-        type="linkedinads",
-        name=saved.name,
-        token_response=linkedin_tokens(http, vendors),
-        connection=saved,
-    )
+    follow_auth_url(linkedin.auth_url, linkedin.id)
     values = client.connections.get_parameter_values(linkedin.id).data
     accounts = values["accounts"].values
     assert "512630692" in {a.value for a in accounts}

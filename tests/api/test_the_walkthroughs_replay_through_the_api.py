@@ -2,13 +2,10 @@
 against the app, the sandbox, the demo warehouse and a real Celery worker, through to a
 completed execution whose counts match what the sandbox holds.
 
-Where the replay departs from the text, and why:
-- the Snowflake body names Polytomic's demo account (uc193736182, user/secret); pointing
-  such a body at the demo warehouse is sandbox mode's job (the api-extras work). Until then
-  the replay sends the seed's body with the test warehouse's settings laid over it;
-- OAuth is finished by the sandbox's consent page and token exchange, handed to
-  connection_authorize — the service the auth_url's callback calls — rather than by opening
-  auth_url in a browser (that flow is api-extras');
+In sandbox mode, as `make demo` runs: the seeds' Snowflake body (account uc193736182,
+user/secret, no host) reaches the demo warehouse. Each OAuth connection's `auth_url` is opened
+the way a browser opens it (cookies, redirects, the sandbox's consent page, Allow) and lands on
+Syncline's "ready" page. Where the replay departs from the text, and why:
 - placeholders (YOUR_..._ID, my-salesloft-cadence, accounts: []) are filled with the real ids
   the earlier answers gave, as the walkthroughs tell the reader to;
 - Salesloft writes one call per person (600 a minute): after the seed's model request, the
@@ -31,23 +28,20 @@ from django.test import Client
 from kombu import Queue
 
 from config.services_probe import redis_url
-from connections.models import Connection
-from connections.services import connection_authorize
 from sandbox.vendors.gong import DEMO_FLOW_ID
 from sandbox.warehouse_data import demo_users, gong_crm_contact_ids, salesforce_contacts
 from syncs.models import RecordError
 from tests.api.conftest import Api
+from tests.api.oauth_links import follow_auth_url
 from tests.api.seeds import SeedRequest, seed_requests, seeds_dir
-from tests.connections.destinations.gong_support import gong_tokens, instances
+from tests.connections.destinations.gong_support import instances
 from tests.connections.destinations.linkedin_support import (
     ACME,
     USER_AUDIENCE,
-    linkedin_tokens,
     stored,
 )
 from tests.connections.destinations.salesloft.support import CADENCE
 from tests.integration.worker import Worker, worker
-from tests.sandbox.helpers import REDIRECT_URI, consent
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -68,8 +62,14 @@ def app_worker(sandbox_url: str, tmp_path) -> Iterator[Worker]:
     queue = app.conf.task_default_queue
     with app.connection_for_write() as connection:
         Queue(queue)(connection.default_channel).purge()
+    from django.conf import settings
+
     with worker(
-        broker=redis_url(), sandbox_url=sandbox_url, tmp_path=tmp_path, queue=queue
+        broker=redis_url(),
+        sandbox_url=sandbox_url,
+        tmp_path=tmp_path,
+        queue=queue,
+        SYNCLINE_SANDBOX_WAREHOUSE_URL=settings.SYNCLINE_SANDBOX_WAREHOUSE_URL,
     ) as running:
         yield running
 
@@ -85,48 +85,6 @@ def answer(response) -> dict[str, Any]:
     body = response.json()
     assert "data" in body
     return body
-
-
-def snowflake_body(request: SeedRequest, demo_warehouse: dict[str, Any]) -> str:
-    body = json.loads(request.body)
-    assert body["configuration"] == {
-        "account": "uc193736182",
-        "username": "user",
-        "password": "secret",
-        "dbname": "database",
-    }
-    test_warehouse = {k: v for k, v in demo_warehouse.items() if k != "schema"}
-    body["configuration"] = {**body["configuration"], **test_warehouse}
-    return json.dumps(body)
-
-
-def salesloft_tokens(http, vendors) -> dict[str, Any]:
-    salesloft = vendors["salesloft"]
-    query = consent(http, salesloft["authorize_url"])
-    tokens = http.post(
-        salesloft["token_url"],
-        data={
-            "grant_type": "authorization_code",
-            "code": query["code"],
-            "redirect_uri": REDIRECT_URI,
-            "client_id": salesloft["client_id"],
-            "client_secret": salesloft["client_secret"],
-        },
-    ).json()
-    return {**tokens, "context": query["context"]}
-
-
-def finish_consent(connection_id: str, tokens: dict[str, Any]) -> None:
-    connection = Connection.objects.get(pk=connection_id)
-    assert connection.status == "needs_auth"
-    done = connection_authorize(
-        organization=connection.organization,
-        type=connection.type,
-        name=connection.name,
-        token_response=tokens,
-        connection=connection,
-    )
-    assert done.status == "healthy", done.status_error
 
 
 def run_to_the_end(api: Api, sync_id: str, running, timeout: float = 120) -> dict[str, Any]:
@@ -148,6 +106,18 @@ def run_to_the_end(api: Api, sync_id: str, running, timeout: float = 120) -> dic
 
 
 @pytest.fixture
+def sandbox_mode(settings, demo_warehouse, vendors, sandbox, live_server):
+    """Syncline in sandbox mode, as `make demo` runs it, served on a live port for the
+    browser's side of OAuth."""
+    settings.SYNCLINE_SANDBOX_URL = sandbox.url
+    settings.SYNCLINE_SANDBOX_WAREHOUSE_URL = (
+        f"http://{demo_warehouse['host']}:{demo_warehouse['port']}"
+    )
+    settings.SYNCLINE_PUBLIC_URL = live_server.url
+    return settings
+
+
+@pytest.fixture
 def replay_api(organization) -> Api:
     from organizations.services import api_key_create
 
@@ -156,18 +126,17 @@ def replay_api(organization) -> Api:
 
 
 def test_the_salesloft_walkthrough_replays_to_a_completed_run(
-    replay_api, demo_warehouse, vendors, http, sandbox, tmp_path
+    replay_api, sandbox_mode, http, sandbox, tmp_path
 ):
     api, ids = replay_api, {}
     create_snowflake, create_salesloft, create_model, targets, fields, create_sync = seed_requests(
         "salesloft-cadence-walkthrough.txt"
     )
-    create_snowflake.body = snowflake_body(create_snowflake, demo_warehouse)
     ids["YOUR-SNOWFLAKE-CONNECTION-ID"] = answer(send(api, create_snowflake))["data"]["id"]
     salesloft = answer(send(api, create_salesloft))["data"]
     ids["YOUR_SALESLOFT_CONNECTION_ID"] = salesloft["id"]
     assert salesloft["status"] == "needs_auth"
-    finish_consent(salesloft["id"], salesloft_tokens(http, vendors))
+    follow_auth_url(salesloft["auth_url"], salesloft["id"])
     model = answer(send(api, create_model.filled(ids)))["data"]  # its trailing comma and all
     ids["YOUR_SNOWFLAKE_MODEL_ID"] = model["id"]
     assert {"email", "first_name", "last_name"} <= {f["name"] for f in model["fields"]}
@@ -208,17 +177,16 @@ def sandbox_records(http, sandbox, vendor: str, table: str) -> list[dict[str, An
 
 
 def test_the_gong_walkthrough_replays_to_a_completed_run(
-    replay_api, demo_warehouse, vendors, http, sandbox, tmp_path
+    replay_api, sandbox_mode, http, sandbox, tmp_path
 ):
     api, ids = replay_api, {}
     create_snowflake, create_gong, create_model, targets, fields, create_sync = seed_requests(
         "gong-engage-walkthrough.txt"
     )
-    create_snowflake.body = snowflake_body(create_snowflake, demo_warehouse)
     ids["YOUR-SNOWFLAKE-CONNECTION-ID"] = answer(send(api, create_snowflake))["data"]["id"]
     gong = answer(send(api, create_gong))["data"]
     ids["YOUR_GONG_CONNECTION_ID"] = gong["id"]
-    finish_consent(gong["id"], gong_tokens(vendors, http))
+    follow_auth_url(gong["auth_url"], gong["id"])
     model = answer(send(api, create_model.filled(ids)))["data"]
     ids["YOUR_SNOWFLAKE_MODEL_ID"] = model["id"]
     listed = answer(send(api, targets.filled(ids)))
@@ -237,7 +205,7 @@ def test_the_gong_walkthrough_replays_to_a_completed_run(
 
 
 def test_the_linkedin_walkthrough_replays_both_syncs_to_completed_runs(
-    replay_api, demo_warehouse, vendors, http, sandbox, tmp_path
+    replay_api, sandbox_mode, http, sandbox, tmp_path
 ):
     api, ids = replay_api, {}
     (
@@ -252,11 +220,10 @@ def test_the_linkedin_walkthrough_replays_both_syncs_to_completed_runs(
         type_values,
         new_sync,
     ) = seed_requests("linkedin-ads-audience-walkthrough.txt")
-    create_snowflake.body = snowflake_body(create_snowflake, demo_warehouse)
     ids["YOUR-SNOWFLAKE-CONNECTION-ID"] = answer(send(api, create_snowflake))["data"]["id"]
     linkedin = answer(send(api, create_linkedin))["data"]
     ids["YOUR-LINKEDIN-CONNECTION-ID"] = linkedin["id"]
-    finish_consent(linkedin["id"], linkedin_tokens(http, vendors))
+    follow_auth_url(linkedin["auth_url"], linkedin["id"])
     accounts = answer(send(api, parameter_values.filled(ids)))["data"]["accounts"]["values"]
     acme = [a for a in accounts if a["value"] == "512630692"]
     assert acme, accounts
