@@ -99,18 +99,26 @@ def _check_required(type_key: str, values: dict[str, Any]) -> None:
 
 
 def _uses_oauth(type_key: str, values: dict[str, Any]) -> bool:
+    """Whether the tool is connected through its OAuth consent (an auth_url), not a pasted key.
+
+    A tool whose start form offers ways to sign in (Salesforce's `connect_mode`: Syncline's
+    connected app or the connection's own) takes those; others, such as a client-credentials
+    flow, Syncline does not run (422)."""
     if _is_warehouse(type_key):
         return False
     provider = tool_provider(type_key)
     if str(values.get(AUTH_METHOD) or "").lower() == API_KEY and provider and provider.api_key:
         return False
-    mode = str(values.get("connect_mode") or "browser").lower()
-    if type_key == "salesforce" and mode != "browser":
-        raise ApiError(
-            422,
-            f"Salesforce connect_mode '{mode}' is not supported by Syncline; use 'browser' "
-            "(the default): open the auth_url to sign in.",
-        )
+    field = provider.start_form.base_fields.get("connect_mode") if provider else None
+    if field is not None and values.get("connect_mode") not in (None, ""):
+        offered = [str(value) for value, _ in field.choices]
+        if str(values["connect_mode"]) not in offered:
+            raise ApiError(
+                422,
+                f"{CONNECTION_TYPES[type_key].name} connect_mode '{values['connect_mode']}' is "
+                f"not supported by Syncline; use one of {', '.join(offered)} and open the "
+                "auth_url to sign in.",
+            )
     return True
 
 

@@ -263,3 +263,22 @@ def test_connection_types_list_every_type_with_its_capabilities(api):
     schema = api.get("/api/connection_types/snowflake").json()
     assert schema["type"] == "object" and "account" in schema["required"]
     assert_error(api.get("/api/connection_types/oracle"), 404)
+
+
+def test_salesforce_signs_in_through_its_consent_in_the_modes_syncline_runs(api):
+    for mode in ("browser", "api"):
+        configuration = {"domain": "acme.my.salesforce.com", "connect_mode": mode}
+        if mode == "api":
+            configuration.update(client_id="own-app", client_secret="own-secret")
+        body = {"name": f"Salesforce {mode}", "type": "salesforce", "configuration": configuration}
+        data = api.post("/api/connections", body).json()["data"]
+        assert data["status"] == "needs_auth" and data["auth_url"]
+        assert "client_secret" not in data["configuration"]
+    before = snapshot()
+    body = {
+        "name": "Salesforce cc",
+        "type": "salesforce",
+        "configuration": {"domain": "acme.my.salesforce.com", "connect_mode": "clientcredentials"},
+    }
+    assert "connect_mode" in assert_error(api.post("/api/connections", body), 422)["message"]
+    assert snapshot() == before
