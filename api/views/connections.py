@@ -71,13 +71,31 @@ def _is_warehouse(type_key: str) -> bool:
     return CONNECTION_TYPES[type_key].roles == (Role.SOURCE,)
 
 
+# What a tool's configuration may set through the API besides its start form's fields.
+TOOL_KEYS = {AUTH_METHOD, API_KEY, "accounts"}
+
+
+def _settable(type_key: str) -> set[str] | None:
+    """The configuration keys a caller may set on a tool; None for a warehouse (any key).
+
+    A tool's other settings — its API host, team or instance URL — are what its OAuth consent
+    stored, and tokens are sent where they point: no request may change them."""
+    provider = tool_provider(type_key)
+    if provider is None:
+        return None
+    return TOOL_KEYS | (set(provider.start_form.base_fields) - {"name"})
+
+
 def _values(type_key: str, configuration: dict[str, Any]) -> dict[str, Any]:
     aliases = KEY_ALIASES.get(type_key, {})
     secret_keys = CONNECTION_TYPES[type_key].secret_keys
+    settable = _settable(type_key)
     values: dict[str, Any] = {}
     for key, value in configuration.items():
         if key in secret_keys and value in (None, MASK):
             continue  # kept as saved
+        if settable is not None and key not in settable:
+            continue  # not the caller's to set (docs/api.md)
         values[aliases.get(key, key)] = value
     return values
 

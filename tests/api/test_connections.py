@@ -282,3 +282,18 @@ def test_salesforce_signs_in_through_its_consent_in_the_modes_syncline_runs(api)
     }
     assert "connect_mode" in assert_error(api.post("/api/connections", body), 422)["message"]
     assert snapshot() == before
+
+
+def test_what_a_consent_stored_cannot_be_changed_through_the_api(api, organization, vendors, http):
+    from tests.connections.destinations.gong_support import gong_connection, gong_tokens
+
+    gong = gong_connection(organization, gong_tokens(vendors, http))
+    host = gong.configuration["api_base_url"]
+    body = {
+        "name": "Gong",
+        "configuration": {"api_base_url": "https://evil.example", "access_token": "mine"},
+    }
+    assert api.put(f"/api/connections/{gong.pk}", body).status_code == 200
+    gong.refresh_from_db()
+    assert gong.configuration["api_base_url"] == host
+    assert gong.secrets["access_token"] != "mine"
