@@ -19,7 +19,10 @@ VmHWM), and the two alternate, `--repeat` times each, so a noisy neighbour slows
   no-change the engine's whole run (claim, extract, diff, load of nothing, finish), in-process as
             a worker runs it;
   first    once: a dry run (test=True) of the same sync with no state, i.e. the first full
-            run's extract and diff, 1,000,000 creates found, nothing sent.
+            run's extract and diff, 1,000,000 creates found, nothing sent;
+  one-change once, at the end: a dry run after one row of the model changed.
+
+SYNCLINE_BENCH_PROFILE=<kind> prints a cProfile of that kind's child.
 """
 
 from __future__ import annotations
@@ -104,15 +107,15 @@ def seed_state(sync: Sync) -> int:
                 plan, source_for(sync.model.source), destination_for(sync.target_connection), spool
             )
         spool.rows_count()  # the rows grouped by identity, as the diff reads them
-        rows = spool.db.execute("SELECT identity, hash FROM rows WHERE conflict = 0")
+        rows = spool.db.execute("SELECT identity, hash, row_hash FROM rows WHERE conflict = 0")
         with app_db.cursor() as cursor:
             copy_sql = (
                 f"COPY {SyncState._meta.db_table} (sync_id, identity_key, values_hash, "
-                "destination_id, in_doubt, updated_at) FROM STDIN"
+                "destination_id, in_doubt, row_hash, updated_at) FROM STDIN"
             )
             with cursor.cursor.copy(copy_sql) as copy:
-                for n, (identity, values_hash) in enumerate(rows, 1):
-                    copy.write_row((sync.pk, identity, values_hash, str(n), False, "now"))
+                for n, (identity, values_hash, row_hash) in enumerate(rows, 1):
+                    copy.write_row((sync.pk, identity, values_hash, str(n), False, row_hash, "now"))
     execution.delete()
     Sync.objects.filter(pk=sync.pk).update(state_fingerprint=plan.fingerprint)
     return SyncState.objects.filter(sync=sync).count()
@@ -126,7 +129,7 @@ def measure(kind: str, sync_id: str) -> dict[str, object]:
         rows = sum(len(chunk) for chunk in source_for(sync.model.source).stream(sync.model.query))
         return {"seconds": time.perf_counter() - started, "rows": rows, "rss_mb": peak_rss_mb()}
     execution = SyncExecution.objects.create(
-        sync=sync, status=SyncExecution.Status.QUEUED, test=kind == "first"
+        sync=sync, status=SyncExecution.Status.QUEUED, test=kind in {"first", "one-change"}
     )
     sync_execution_run(execution_id=execution.pk)
     seconds = time.perf_counter() - started
@@ -143,6 +146,7 @@ def measure(kind: str, sync_id: str) -> dict[str, object]:
         "unchanged": execution.unchanged_count,
         "creates": diff.get("create", 0),
         "updates": diff.get("update", 0),
+        "by_digest": bool(diff.get("by_digest")),
     }
 
 
@@ -155,6 +159,8 @@ def child(kind: str, sync_id: object) -> dict[str, object]:
     )
     if answer.returncode:
         raise SystemExit(f"the {kind} measurement failed:\n{answer.stderr}")
+    if os.environ.get("SYNCLINE_BENCH_PROFILE") == kind:
+        print(answer.stderr[-12_000:])
     return json.loads(answer.stdout.strip().splitlines()[-1])
 
 
@@ -173,11 +179,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--child", choices=["stream", "no-change", "first"])
+    parser.add_argument("--child", choices=["stream", "no-change", "first", "one-change"])
     parser.add_argument("--sync")
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(measure(args.child, args.sync), default=str))
+        if os.environ.get("SYNCLINE_BENCH_PROFILE") == args.child:  # where a child's time goes
+            import cProfile
+            import pstats
+
+            profile = cProfile.Profile()
+            result = profile.runcall(measure, args.child, args.sync)
+            pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
+        else:
+            result = measure(args.child, args.sync)
+        print(json.dumps(result, default=str))
         return
 
     with running_sandbox() as sandbox:
@@ -216,15 +231,29 @@ def main() -> None:
                 run_rss.append(float(run["rss_mb"]))
                 split = phase_seconds(run)
                 print(
-                    f"#{attempt}: stream {stream['seconds']:.1f} s ({stream['rss_mb']:.0f} MB), "
-                    f"no-change run {run['seconds']:.1f} s ({run['rss_mb']:.0f} MB; extract "
-                    f"{split.get('extract', 0):.1f} s, diff {split.get('diff', 0):.1f} s, load "
-                    f"{split.get('load', 0):.1f} s): ratio {runs[-1] / streams[-1]:.2f}"
+                    f"#{attempt}: stream {stream['seconds']:.2f} s ({stream['rss_mb']:.0f} MB), "
+                    f"no-change run {run['seconds']:.2f} s ({run['rss_mb']:.0f} MB; "
+                    f"{'by digest' if run['by_digest'] else 'every row read'}; extract "
+                    f"{split.get('extract', 0):.2f} s, diff {split.get('diff', 0):.2f} s, load "
+                    f"{split.get('load', 0):.2f} s): ratio {runs[-1] / streams[-1]:.2f}"
                 )
             print(
-                f"median: stream {median(streams):.1f} s, no-change run {median(runs):.1f} s, "
+                f"median: stream {median(streams):.2f} s, no-change run {median(runs):.2f} s, "
                 f"ratio {median(runs) / median(streams):.2f} (target <= 2); peak RSS stream "
                 f"{max(stream_rss):.0f} MB, run {max(run_rss):.0f} MB (target <= 300)"
+            )
+            # What a run costs when the digests differ: one row changed, only the buckets
+            # whose sums differ read (a dry run, so nothing is sent and the state stays seeded).
+            warehouse.admin.execute(
+                f"UPDATE {table} SET first_name = 'Changed' WHERE email = 'person1@example.com'"
+            )
+            changed = child("one-change", sync.pk)
+            split = phase_seconds(changed)
+            print(
+                f"one row changed (dry run): {changed['seconds']:.1f} s, "
+                f"{float(changed['seconds']) / median(streams):.1f}x the median stream, "
+                f"{changed['updates']:,} update (extract {split.get('extract', 0):.1f} s, diff "
+                f"{split.get('diff', 0):.1f} s); peak RSS {changed['rss_mb']:.0f} MB"
             )
         finally:
             warehouse.drop()

@@ -20,6 +20,9 @@ REAL: dict[str, dict[str, str]] = {
         "token_url": "https://accounts.salesloft.com/oauth/token",
         "revoke_url": "https://accounts.salesloft.com/oauth/revoke",
         "api_url": "https://api.salesloft.com",
+        # A team's allowance when Salesloft granted it more than 600 a minute ("LIMIT/SECONDS";
+        # empty: Salesloft's published default). A connection's own rate_limit option wins.
+        "rate_limit": "",
     },
     "gong": {
         "authorize_url": "https://app.gong.io/oauth2/authorize",
@@ -54,6 +57,7 @@ def _sandboxed(sandbox_url: str) -> dict[str, dict[str, str]]:
             "token_url": f"{s}/salesloft/oauth/token",
             "revoke_url": "",
             "api_url": f"{s}/salesloft",
+            "rate_limit": "",
         },
         "gong": {
             "authorize_url": f"{s}/gong/oauth2/authorize",

@@ -245,6 +245,11 @@ class SyncState(models.Model):
     # A write that may have been applied (a create that timed out): reconciled at the vendor
     # before anything is sent for this record again, so it is never created twice.
     in_doubt = models.BooleanField(default=False)
+    # The source's digest of the model row these values came from (Source.row_digest), when the
+    # source computes one; null when unknown. Set only beside values_hash, from the same row: a
+    # run whose model digests to the exact sum of these (no row added, changed or gone, nothing
+    # in doubt) has nothing to send, and knows it without reading a row (docs/benchmarks.md, P1).
+    row_hash = models.BigIntegerField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -66,6 +67,22 @@ class RowStream:
 
     fields: list[SourceField]
     chunks: Iterator[list[tuple[Any, ...]]]
+    # Each row ends with one more value, not a column of the model: the source's digest of the
+    # row (the hash row_digests sums), when the stream was opened with a seed the source can use.
+    hashed: bool = False
+
+
+class RowDigests:
+    """One snapshot of a query's rows, seen through their digests (Source.row_digests)."""
+
+    def sums(self, buckets: int = 1) -> dict[int, tuple[int, int]]:
+        """{bucket: (rows, exact sum of their digests)}, a bucket being the low bits of the
+        digest (`buckets` a power of two); buckets without rows are left out."""
+        raise NotImplementedError
+
+    def stream(self, buckets: int, only: Collection[int]) -> RowStream:
+        """The rows (hashed, as open_hashed_stream) whose digest falls in the `only` buckets."""
+        raise NotImplementedError
 
 
 @dataclass
@@ -118,6 +135,18 @@ class Source:
     def _rows(self, query: str, chunk_rows: int) -> Iterator[Any]:
         """Yield the columns (list[SourceField]) once the query runs, then chunks of rows."""
         raise NotImplementedError
+
+    # -- row digests (optional): what lets a run with nothing to send skip reading every row --
+    def open_hashed_stream(self, query: str, seed: str) -> RowStream | None:
+        """open_stream, each row followed by a 64-bit hash of the whole row computed by the
+        warehouse (salted with `seed`), the same one row_digests sums; None when this source
+        can't compute digests (the engine then reads the plain stream)."""
+        return None
+
+    def row_digests(self, query: str, seed: str) -> AbstractContextManager[RowDigests] | None:
+        """The query's row digests, summed in the warehouse, and the rows of some of them, all
+        from one snapshot of the warehouse; None when this source can't compute digests."""
+        return None
 
     def option(self, name: str, default: Any = None) -> Any:
         value = self.configuration.get(name)

@@ -98,6 +98,9 @@ def commit_batch(
                         values_hash=item.values_hash,
                         destination_id=result.destination_id or item.destination_id,
                         in_doubt=False,
+                        # The digest of the row these values came from, beside them: never
+                        # without the values (a doubtful write keeps the earlier pair).
+                        row_hash=item.row_hash,
                     )
                 )
             tally.counts[_count_field(result)] += 1
@@ -122,13 +125,19 @@ def commit_batch(
                 bucket.append(item.identity)
     now = timezone.now()
     with transaction.atomic():
-        for rows in (delivered, doubtful):
+        for rows, digest in ((delivered, ["row_hash"]), (doubtful, [])):
             if rows:
                 SyncState.objects.bulk_create(
                     rows,
                     update_conflicts=True,
                     unique_fields=["sync", "identity_key"],
-                    update_fields=["values_hash", "destination_id", "in_doubt", "updated_at"],
+                    update_fields=[
+                        "values_hash",
+                        "destination_id",
+                        "in_doubt",
+                        *digest,
+                        "updated_at",
+                    ],
                 )
         states = SyncState.objects.filter(sync_id=sync_id)
         if removed:

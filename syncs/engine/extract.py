@@ -53,6 +53,7 @@ class Row(NamedTuple):
 
     identity: str  # normalised as the destination matches it; "" when missing
     record: dict[str, Any]  # {target field: value}, the identity field included
+    row_hash: int | None = None  # the source's digest of the model row, when it gives one
 
 
 def rows_to_records(
@@ -61,13 +62,15 @@ def rows_to_records(
     chunks: Iterable[list[tuple[Any, ...]]],
     *,
     normalize_identity: Callable[[Any], str],
+    hashed: bool = False,
 ) -> Iterator[list[Row]]:
     """Chunks of rows → chunks of records; memory holds one chunk at a time.
 
     The loop runs once per model row (a million for P1 in docs/benchmarks.md), so what can be
     decided once per column is: where the column is, and whether its values are JSON text to
     parse. Values JSON takes as they are pass untouched; others go through their converter,
-    found by exact type (values.CONVERTERS), or normalize."""
+    found by exact type (values.CONVERTERS), or normalize. `hashed`: each row ends with the
+    source's digest of it (RowStream.hashed), kept beside the record."""
     positions = resolve_columns(columns, plan.columns)
     types = {name: columns[i].remote_type for name, i in positions.items()}
     identity_at = positions[plan.identity_source] if plan.identity_source else None
@@ -99,7 +102,7 @@ def rows_to_records(
                 identity = normalize_identity(value)
                 if identity_target:
                     record[identity_target] = identity
-            append(new_row(Row, (identity, record)))
+            append(new_row(Row, (identity, record, row[-1] if hashed else None)))
         yield out
 
 

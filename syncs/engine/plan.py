@@ -9,6 +9,10 @@ from typing import Any
 
 from syncs.models import Sync
 
+# Raise when the engine turns a model row into a record differently (extract, values): every
+# row digest stored before then stops matching, and each sync's next run reads every row once.
+ROW_DIGEST_VERSION = 1
+
 
 class PlanError(Exception):
     """The sync's settings can't be run as they are; the message says what to change."""
@@ -51,6 +55,22 @@ class SyncPlan:
             ],
         }
         return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:32]
+
+    @property
+    def row_seed(self) -> str:
+        """What salts the source's row digests (Source.row_digest): everything that makes a
+        model row into the record sent. A row digested under other settings (another mapping,
+        override or option; another way of normalising values) never matches a delivered one,
+        so the run reads every row instead of trusting the old digests."""
+        key = {
+            "version": ROW_DIGEST_VERSION,
+            "fingerprint": self.fingerprint,
+            "fields": [(m.source, m.target) for m in self.fields],
+            "overrides": self.overrides,
+            "options": self.options,
+        }
+        text = json.dumps(key, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
 
     @classmethod
     def from_sync(cls, sync: Sync) -> SyncPlan:

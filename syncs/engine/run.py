@@ -11,6 +11,7 @@ import contextlib
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,9 +25,17 @@ from connections.destinations.errors import DestinationError, NeedsReauthorizati
 from connections.destinations.registry import destination_for
 from connections.encryption import SecretDecryptionError
 from connections.services import connection_health_note
-from connections.sources.base import Source, SourceError
+from connections.sources.base import RowDigests, RowStream, Source, SourceError
 from connections.sources.registry import source_for
 from syncs.engine.commit import commit_batch, mark_in_flight
+from syncs.engine.digests import (
+    BUCKETS,
+    Comparison,
+    StateTuple,
+    compare,
+    differing_states,
+    states_of,
+)
 from syncs.engine.extract import Column, Row, collector_paused, rows_to_records
 from syncs.engine.heartbeat import heartbeat
 from syncs.engine.plan import PlanError, SyncPlan
@@ -65,6 +74,7 @@ class Run:
     log_entries: list[dict[str, Any]] = field(default_factory=list)
     log_dropped: int = 0
     progress: dict[str, int] = field(default_factory=dict)
+    paired: int = 0  # rows of differing buckets found to be delivered rows (_extract_differing)
 
     # -- entry point ----------------------------------------------------------------------------
     def __call__(self) -> None:
@@ -76,20 +86,7 @@ class Run:
             plan = SyncPlan.from_sync(sync)
             source = source_for(sync.model.source)
             self._start_fresh_if_retargeted(plan)
-            with Spool(resync=self.execution.resync) as spool:
-                self._phase("extract")
-                with collector_paused():
-                    self._extract(plan, source, destination, spool)
-                self._phase("diff")
-                with collector_paused():
-                    self._load_state(spool)
-                self._diff(spool)
-                if self.execution.test:
-                    self._report(spool)
-                else:
-                    self._reconcile(plan, destination, spool)
-                    self._phase("load")
-                    self._load(plan, destination, spool)
+            self._run(plan, source, destination)
         except RunStopped as stop:
             self._finish(stop.message, status=stop.status)
         except PlanError as error:
@@ -124,6 +121,125 @@ class Run:
                 destination.close()
 
     # -- phases ---------------------------------------------------------------------------------
+    def _read_and_send(self, plan: SyncPlan, source: Source, destination: Destination) -> None:
+        """Every row through the spool: extract, diff, then a dry run's report, or reconcile
+        and load."""
+        with Spool(resync=self.execution.resync) as spool:
+            self._phase("extract")
+            with collector_paused():
+                self._extract(plan, source, destination, spool)
+            self._phase("diff")
+            with collector_paused():
+                self._load_state(spool)
+            self._diff(spool)
+            self._after_diff(plan, destination, spool)
+
+    def _after_diff(self, plan: SyncPlan, destination: Destination, spool: Spool) -> None:
+        """A dry run's report; or the digests refreshed, records in doubt reconciled, and the
+        changes sent."""
+        if self.execution.test:
+            self._report(spool)
+            return
+        self._refresh_digests(spool)
+        self._reconcile(plan, destination, spool)
+        self._phase("load")
+        self._load(plan, destination, spool)
+
+    def _run(self, plan: SyncPlan, source: Source, destination: Destination) -> None:
+        """Through the row digests where the source has them (syncs/engine/digests.py): nothing
+        read when nothing changed, only the rows of the buckets that differ when little did;
+        every row otherwise (docs/benchmarks.md, P1)."""
+        session = self._digest_session(plan, source)
+        if session is None:
+            self._read_and_send(plan, source, destination)
+            return
+        comparison: Comparison | None = None
+        with Spool() as spool:
+            streaming = False
+            try:
+                with session as seen:
+                    comparison = compare(seen, self.execution.sync)
+                    if comparison is not None and comparison.unchanged:
+                        pass
+                    elif comparison is not None and comparison.worth_targeting:
+                        streaming = True
+                        self._phase("extract")
+                        self._extract_differing(plan, destination, seen, comparison, spool)
+                    else:
+                        comparison = None
+            except SourceError as error:
+                if streaming:  # the rows themselves couldn't be read: the run can't go on
+                    raise
+                self._log("digest_unavailable", reason=error.message)  # e.g. no hashtextextended
+                comparison = None
+            # The warehouse's connection is closed by now, before any vendor call.
+            if comparison is not None and comparison.unchanged:
+                self._all_unchanged(comparison.rows)
+                return
+            if comparison is not None:
+                self._phase("diff")
+                self._add_present_states(spool, comparison)
+                self._diff(spool, comparison=comparison)
+                self._after_diff(plan, destination, spool)
+                return
+        self._read_and_send(plan, source, destination)
+
+    def _digest_session(self, plan: SyncPlan, source: Source) -> Any:
+        execution = self.execution
+        if execution.resync or execution.identities or not plan.identity_source:
+            return None
+        if not SyncState.objects.filter(sync=execution.sync).exists():
+            return None  # a first run: every row is new
+        return source.row_digests(execution.sync.model.query, plan.row_seed)
+
+    def _extract_differing(
+        self,
+        plan: SyncPlan,
+        destination: Destination,
+        seen: RowDigests,
+        comparison: Comparison,
+        spool: Spool,
+    ) -> None:
+        """The rows of the buckets whose digests differ, into the spool beside their buckets'
+        state. A row whose digest is a delivered row's (same identity) is that record,
+        unchanged: it pairs with that state row, which goes into the spool as `present` (a
+        spooled row with its identity is another row of it)."""
+        waiting: dict[int, list[StateTuple]] = {}
+        unusable: list[StateTuple] = []
+        for state in differing_states(self.execution.sync, comparison.differing):
+            if state[3] or state[4] is None:
+                unusable.append(state)
+            else:
+                waiting.setdefault(state[4], []).append(state)
+        spool.add_state(unusable)
+        paired: list[StateTuple] = []
+
+        def pair(row: Row) -> bool:
+            for i, state in enumerate(waiting.get(row.row_hash, ())):  # type: ignore[arg-type]
+                if state[0] == row.identity:
+                    paired.append(waiting[row.row_hash].pop(i))  # type: ignore[index]
+                    return True
+            return False
+
+        stream = seen.stream(BUCKETS, comparison.differing)
+        with collector_paused():
+            self._extract(plan, None, destination, spool, stream=stream, pair=pair)
+        spool.add_state([state for states in waiting.values() for state in states])
+        spool.add_state(paired, present=True)
+        self.paired = len(paired)
+
+    def _add_present_states(self, spool: Spool, comparison: Comparison) -> None:
+        """The state of spooled rows' identities found in no differing bucket: in a bucket that
+        agrees, so the row it came from is in the model too (`present`)."""
+        mask = BUCKETS - 1
+        missing = list(spool.identities_without_state())
+        found: dict[bool, list[StateTuple]] = {True: [], False: []}
+        for state in states_of(self.execution.sync, missing):
+            usable = not state[3] and state[4] is not None
+            found[usable and (state[4] & mask) not in comparison.differing].append(state)  # type: ignore[operator]
+        spool.add_state(found[True], present=True)
+        spool.add_state(found[False])
+
     def _ensure_target(self, destination: Destination) -> None:
         """A sync that creates its target (a new LinkedIn audience) does so on its first run and
         keeps the id, so later runs reuse it. A run that died after creating finds it again
@@ -158,11 +274,44 @@ class Run:
         if retargeted:
             self._log("state_reset", reason="the target, mode or identity changed")
 
-    def _extract(
-        self, plan: SyncPlan, source: Source, destination: Destination, spool: Spool
-    ) -> None:
+    def _all_unchanged(self, records: int) -> None:
+        """Finish the diff of a run whose rows all match their delivered state."""
+        self._phase("diff")
+        self._progress(rows_read=records, rows_changed=0, duplicates_collapsed=0)
+        SyncExecution.objects.filter(pk=self.execution.pk).update(
+            total_count=records, unchanged_count=records
+        )
+        counts = dict.fromkeys((Change.CREATE, Change.UPDATE, Change.IN_DOUBT, Change.GONE), 0)
+        self._log("diff", **counts, unchanged=records, by_digest=True)
+        if self.execution.test:
+            report = {change: {"count": 0, "samples": []} for change in counts}
+            SyncExecution.objects.filter(pk=self.execution.pk).update(report=report)
+
+    def _open_stream(self, plan: SyncPlan, source: Source) -> RowStream:
+        """The model's rows, each with the source's digest of it when the source computes one
+        (kept in SyncState beside the values, syncs/engine/digests.py)."""
         query = self.execution.sync.model.query
-        stream = source.open_stream(query)  # one query: its columns, then its rows
+        try:
+            stream = source.open_hashed_stream(query, plan.row_seed)
+        except SourceError as error:
+            self._log("digest_unavailable", reason=error.message)
+            stream = None
+        return stream or source.open_stream(query)  # one query: its columns, then its rows
+
+    def _extract(
+        self,
+        plan: SyncPlan,
+        source: Source | None,
+        destination: Destination,
+        spool: Spool,
+        *,
+        stream: RowStream | None = None,
+        pair: Callable[[Row], bool] | None = None,
+    ) -> None:
+        """`pair`: true for a (valid) row known unchanged, which is not spooled."""
+        if stream is None:
+            assert source is not None
+            stream = self._open_stream(plan, source)
         columns = [Column(f.name, f.remote_type) for f in stream.fields]
         normalize_identity = destination.identity_normalizer(
             plan.target, plan.identity_target or ""
@@ -172,7 +321,11 @@ class Run:
         invalid: list[RecordError] = []
         reported = time.monotonic()
         for chunk in rows_to_records(
-            plan, columns, stream.chunks, normalize_identity=normalize_identity
+            plan,
+            columns,
+            stream.chunks,
+            normalize_identity=normalize_identity,
+            hashed=stream.hashed,
         ):
             read += len(chunk)
             if wanted:
@@ -182,7 +335,7 @@ class Run:
                 problem = self._identity_problem(plan, destination, row)
                 if problem:
                     invalid.append(self._validation_error(row, problem))
-                else:
+                elif pair is None or not pair(row):
                     keep.append(row)
             spool.add_rows(keep)
             if len(invalid) >= ERROR_BATCH:
@@ -235,7 +388,7 @@ class Run:
         states = (
             SyncState.objects.filter(sync=self.execution.sync)
             .order_by("identity_key")
-            .values_list("identity_key", "values_hash", "destination_id", "in_doubt")
+            .values_list("identity_key", "values_hash", "destination_id", "in_doubt", "row_hash")
         )
         # The ORM writes the query (and adapts the sync's id for the database); rows are read
         # through a raw cursor, without a model or a dict each.
@@ -251,7 +404,51 @@ class Run:
             while chunk := cursor.fetchmany(STATE_CHUNK):
                 spool.add_state(chunk)
 
-    def _diff(self, spool: Spool) -> None:
+    def _refresh_digests(self, spool: Spool) -> None:
+        """The row digests of unchanged records, written beside their delivered values where
+        SyncState lacks them (state from before digests, or a row that changed only in a column
+        the sync doesn't map), so the next run can skip reading rows. Only where the delivered
+        values are still the row's: the pair stays truthful."""
+        table = SyncState._meta.db_table
+        column = {f.name: f.column for f in SyncState._meta.concrete_fields}
+        # The sync's id as this database stores it (a UUID is text on SQLite).
+        sync_key = SyncState._meta.get_field("sync").get_db_prep_value(
+            self.execution.sync_id, connection
+        )
+        refreshed = 0
+        for chunk in spool.stale_digests(STATE_CHUNK):
+            identities, hashes, digests = (list(values) for values in zip(*chunk, strict=True))
+            with transaction.atomic(), connection.cursor() as cursor:
+                if connection.vendor == "postgresql":
+                    cursor.execute(
+                        f"UPDATE {table} AS s SET {column['row_hash']} = v.digest "  # noqa: S608
+                        "FROM (SELECT unnest(%s::text[]) AS identity, unnest(%s::text[]) AS "
+                        "values_hash, unnest(%s::bigint[]) AS digest) AS v "
+                        f"WHERE s.{column['sync']} = %s AND s.{column['identity_key']} = "
+                        f"v.identity AND s.{column['values_hash']} = v.values_hash AND NOT "
+                        f"s.{column['in_doubt']}",
+                        [identities, hashes, digests, sync_key],
+                    )
+                else:
+                    cursor.executemany(
+                        f"UPDATE {table} SET {column['row_hash']} = %s "  # noqa: S608
+                        f"WHERE {column['sync']} = %s AND {column['identity_key']} = %s AND "
+                        f"{column['values_hash']} = %s AND NOT {column['in_doubt']}",
+                        [
+                            (digest, sync_key, identity, values_hash)
+                            for identity, values_hash, digest in chunk
+                        ],
+                    )
+            refreshed += len(chunk)
+        if refreshed:
+            self._log("digests_refreshed", records=refreshed)
+
+    def _diff(self, spool: Spool, *, comparison: Comparison | None = None) -> None:
+        """`comparison`: only the rows of differing buckets were spooled; the others (and the
+        rows paired with their state) are unchanged records."""
+        skipped = 0
+        if comparison is not None:
+            skipped = comparison.rows - comparison.candidates + self.paired
         conflicts = []
         for identity, copies in spool.conflicts():
             conflicts.append(
@@ -280,15 +477,27 @@ class Run:
                 Change.GONE,
             )
         }
+        # A skipped row that a spooled one contradicts is a conflict, not an unchanged record.
+        counts[Change.UNCHANGED] += skipped - spool.present_conflicts()
+        figures: dict[str, int] = {}
+        details: dict[str, Any] = {}
+        if comparison is not None:
+            figures["rows_read"] = comparison.rows
+            details = {
+                "buckets_read": len(comparison.differing),
+                "rows_spooled": spool.rows_count(),
+            }
         self._progress(
             rows_changed=counts[Change.CREATE] + counts[Change.UPDATE] + counts[Change.IN_DOUBT],
             duplicates_collapsed=spool.duplicates_collapsed(),
+            **figures,
         )
         SyncExecution.objects.filter(pk=self.execution.pk).update(
-            total_count=spool.rows_count() + self._errors_so_far(),
+            # Identities of spooled rows whose state is `present` are among the skipped rows.
+            total_count=spool.rows_count() - spool.present_rows() + skipped + self._errors_so_far(),
             unchanged_count=counts[Change.UNCHANGED],
         )
-        self._log("diff", **counts)
+        self._log("diff", **counts, **details)
 
     def _errors_so_far(self) -> int:
         return SyncExecution.objects.values_list("error_count", flat=True).get(pk=self.execution.pk)
@@ -336,7 +545,10 @@ class Run:
                         states.delete()
                     elif item.identity in confirmed:
                         states.update(
-                            in_doubt=False, destination_id=vendor_id, values_hash=item.values_hash
+                            in_doubt=False,
+                            destination_id=vendor_id,
+                            values_hash=item.values_hash,
+                            row_hash=item.row_hash,
                         )
                     else:
                         states.update(in_doubt=False, destination_id=vendor_id)

@@ -33,31 +33,35 @@ _SCHEMA = """
 CREATE TABLE incoming (
     identity TEXT NOT NULL,
     hash TEXT NOT NULL,
-    record TEXT NOT NULL
+    record TEXT NOT NULL,
+    row_hash INTEGER
 );
 CREATE TABLE state (
     identity TEXT PRIMARY KEY,
     hash TEXT NOT NULL,
     destination_id TEXT NOT NULL,
-    in_doubt INTEGER NOT NULL
+    in_doubt INTEGER NOT NULL,
+    row_hash INTEGER,
+    present INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 """
-_INDEX = "CREATE INDEX incoming_identity ON incoming (identity, hash)"
+_INDEX = "CREATE INDEX incoming_identity ON incoming (identity, hash, row_hash)"
 _ANY_REPEATED = "SELECT 1 FROM incoming GROUP BY identity HAVING count(*) > 1 LIMIT 1"
 _ONE_EACH = (
-    "CREATE VIEW rows AS SELECT identity, hash, rowid AS first, 1 AS copies, 0 AS conflict "
-    "FROM incoming"
+    "CREATE VIEW rows AS SELECT identity, hash, row_hash, rowid AS first, 1 AS copies, "
+    "0 AS conflict FROM incoming"
 )
 _GROUPED = """
 CREATE TABLE rows (
     identity TEXT PRIMARY KEY,
     hash TEXT NOT NULL,
+    row_hash INTEGER,
     first INTEGER NOT NULL,
     copies INTEGER NOT NULL,
     conflict INTEGER NOT NULL
 ) WITHOUT ROWID;
-INSERT INTO rows (identity, hash, first, copies, conflict)
-SELECT identity, min(hash), min(rowid), count(*), min(hash) != max(hash)
+INSERT INTO rows (identity, hash, row_hash, first, copies, conflict)
+SELECT identity, min(hash), min(row_hash), min(rowid), count(*), min(hash) != max(hash)
 FROM incoming GROUP BY identity;
 """
 _UNGROUP = """
@@ -75,6 +79,9 @@ PRAGMA cache_size=-32768;
 """
 
 
+STALE_DIGEST = "stale_digest"  # a count(): unchanged records whose state lacks the row's digest
+
+
 class Change:
     """What the diff found for one identity."""
 
@@ -86,26 +93,46 @@ class Change:
     CONFLICT = "conflict"  # several rows with this identity, with different values
 
 
+# A state row `present` (a diff of only some rows, syncs/engine/digests.py) is one whose row is
+# in the model but not in the spool: a spooled row with its identity is another row of it,
+# collapsing into it with the same values and a conflict with others, as in a diff of every row.
 _WHERE = {
     Change.CREATE: "s.identity IS NULL AND r.conflict = 0",
-    Change.UPDATE: "s.in_doubt = 0 AND (s.hash != r.hash OR :resync) AND r.conflict = 0",
-    Change.UNCHANGED: "s.in_doubt = 0 AND s.hash = r.hash AND NOT :resync AND r.conflict = 0",
+    Change.UPDATE: (
+        "s.in_doubt = 0 AND s.present = 0 AND (s.hash != r.hash OR :resync) AND r.conflict = 0"
+    ),
+    Change.UNCHANGED: (
+        "s.in_doubt = 0 AND s.present = 0 AND s.hash = r.hash AND NOT :resync AND r.conflict = 0"
+    ),
     Change.IN_DOUBT: "s.in_doubt = 1 AND r.conflict = 0",
 }
+_CONFLICTED = "(r.conflict = 1 OR coalesce(s.present = 1 AND s.hash != r.hash, 0))"
 
 # Only the fixed clauses above are ever formatted in; values travel as parameters.
 _PENDING = (
-    "SELECT r.identity, i.record, r.hash, coalesce(s.destination_id, ''), s.hash "
+    "SELECT r.identity, i.record, r.hash, coalesce(s.destination_id, ''), s.hash, r.row_hash "
     "FROM rows r JOIN incoming i ON i.rowid = r.first LEFT JOIN state s USING (identity) "
     "WHERE {where} ORDER BY r.identity"
 )
-_GONE = "FROM state s WHERE NOT EXISTS (SELECT 1 FROM rows r WHERE r.identity = s.identity)"
+_GONE = (
+    "FROM state s WHERE s.present = 0 AND "
+    "NOT EXISTS (SELECT 1 FROM rows r WHERE r.identity = s.identity)"
+)
+# Unchanged records whose state doesn't hold this row's digest (delivered before digests, or
+# from a row that differs in a column the sync doesn't map): the digest is written beside the
+# delivered values, so the next run can tell from digests alone that nothing changed.
+_STALE_DIGEST = (
+    f"{_WHERE[Change.UNCHANGED]} AND r.row_hash IS NOT NULL AND s.row_hash IS NOT r.row_hash"
+)
 # Every kind of change counted in one pass over the rows (one query per kind would be a pass
-# each): the four above, the conflicts, and the rows that have state (the state rows no row
-# matched are the gone ones).
-_MATCHED = "s.identity IS NOT NULL"
+# each): the four above, the conflicts, the rows that have state (the state rows no row
+# matched are the gone ones), and the stale digests.
+_MATCHED = "s.identity IS NOT NULL AND s.present = 0"
 _COUNTS = "SELECT {} FROM rows r LEFT JOIN state s USING (identity)".format(  # noqa: S608
-    ", ".join(f"coalesce(sum({where}), 0)" for where in (*_WHERE.values(), "r.conflict", _MATCHED))
+    ", ".join(
+        f"coalesce(sum({where}), 0)"
+        for where in (*_WHERE.values(), _CONFLICTED, _MATCHED, _STALE_DIGEST)
+    )
 )
 
 
@@ -116,6 +143,7 @@ class Pending:
     values_hash: str
     destination_id: str  # from earlier runs, "" when none
     state_hash: str | None = None  # the values delivered before; None when never delivered
+    row_hash: int | None = None  # the source's digest of the model row (Row.row_hash)
 
 
 class Spool:
@@ -127,6 +155,7 @@ class Spool:
         self.db.executescript(_PRAGMAS + _SCHEMA)
         self._grouped = False  # `rows` exists and holds every row added so far
         self._repeated = False  # some identity came in more than one row
+        self._present = False  # some state row is `present`
         self._counts: dict[str, int] | None = None
 
     def __enter__(self) -> Spool:
@@ -148,9 +177,9 @@ class Spool:
             self.db.executescript(_UNGROUP)
             self._grouped = False
         self.db.executemany(
-            "INSERT INTO incoming (identity, hash, record) VALUES (?, ?, ?)",
+            "INSERT INTO incoming (identity, hash, record, row_hash) VALUES (?, ?, ?, ?)",
             [
-                (row.identity, text_hash(text), text)
+                (row.identity, text_hash(text), text, row.row_hash)
                 for row in rows
                 for text in (record_text(row.record),)
             ],
@@ -171,10 +200,22 @@ class Spool:
         self.db.commit()
         self._grouped = True
 
-    def add_state(self, states: Iterable[tuple[str, str, str, bool]]) -> None:
-        """(identity, values hash, destination id or "", in doubt) of every delivered record,
-        as SyncState keeps them: taken as they are (a million rows, no Python step each)."""
-        self.db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?, ?, ?)", states)
+    def add_state(self, states: Iterable[tuple[Any, ...]], *, present: bool = False) -> None:
+        """(identity, values hash, destination id or "", in doubt[, row digest]) of every
+        delivered record, as SyncState keeps them: taken as they are (a million rows, no Python
+        step each). `present`: their rows are in the model, not in the spool (_WHERE)."""
+        states = states if isinstance(states, list) else list(states)
+        if states and len(states[0]) == 4:  # no digests
+            sql = "INSERT OR REPLACE INTO state (identity, hash, destination_id, in_doubt, "
+            sql += (
+                "present) VALUES (?, ?, ?, ?, 1)" if present else "present) VALUES (?, ?, ?, ?, 0)"
+            )
+        elif present:
+            sql = "INSERT OR REPLACE INTO state VALUES (?, ?, ?, ?, ?, 1)"
+        else:
+            sql = "INSERT OR REPLACE INTO state VALUES (?, ?, ?, ?, ?, 0)"
+        self.db.executemany(sql, states)
+        self._present = self._present or (present and bool(states))
         self.db.commit()
         self._counts = None
 
@@ -207,13 +248,15 @@ class Spool:
     def count(self, change: str) -> int:
         self._group()
         if self._counts is None:
-            *kinds, conflicts, matched = self.db.execute(
+            *kinds, conflicts, matched, stale = self.db.execute(
                 _COUNTS, {"resync": int(self.resync)}
             ).fetchone()
-            states = self.db.execute("SELECT count(*) FROM state").fetchone()[0]
+            sql = "SELECT count(*) FROM state WHERE present = 0"
+            states = self.db.execute(sql).fetchone()[0]
             self._counts = {kind: int(n) for kind, n in zip(_WHERE, kinds, strict=True)}
             self._counts[Change.CONFLICT] = int(conflicts)
             self._counts[Change.GONE] = int(states) - int(matched)
+            self._counts[STALE_DIGEST] = int(stale)
         return self._counts[change]
 
     def rows_count(self) -> int:
@@ -223,28 +266,68 @@ class Spool:
     def duplicates_collapsed(self) -> int:
         """Rows that repeated an identity with the same values (sent once)."""
         self._group()
-        if not self._repeated:
+        if not self._repeated and not self._present:
             return 0
-        sql = "SELECT coalesce(sum(copies - 1), 0) FROM rows WHERE conflict = 0"
+        sql = "SELECT coalesce(sum(r.copies - 1 + coalesce(s.present, 0)), 0) FROM rows r "
+        sql += f"LEFT JOIN state s USING (identity) WHERE NOT {_CONFLICTED}"
         return int(self.db.execute(sql).fetchone()[0])
+
+    def present_rows(self) -> int:
+        """Identities of spooled rows whose state is `present` (their row counted already)."""
+        if not self._present:
+            return 0
+        self._group()
+        sql = "SELECT count(*) FROM rows r JOIN state s USING (identity) WHERE s.present = 1"
+        return int(self.db.execute(sql).fetchone()[0])
+
+    def present_conflicts(self) -> int:
+        """Identities whose `present` row another spooled row contradicts (a conflict)."""
+        if not self._present:
+            return 0
+        self._group()
+        sql = "SELECT count(*) FROM rows r JOIN state s USING (identity) "
+        sql += f"WHERE s.present = 1 AND {_CONFLICTED}"
+        return int(self.db.execute(sql).fetchone()[0])
+
+    def identities_without_state(self) -> Iterator[str]:
+        self._group()
+        sql = "SELECT r.identity FROM rows r LEFT JOIN state s USING (identity) "
+        sql += "WHERE s.identity IS NULL ORDER BY r.identity"
+        for (identity,) in self.db.execute(sql).fetchall():
+            yield identity
 
     def pending(self, change: str, batch: int) -> Iterator[list[Pending]]:
         """The records of one kind of change, in batches, in identity order."""
         if not self.count(change):
             return  # known to be none: no pass over the rows for it
         if change == Change.GONE:
-            sql = f"SELECT s.identity, '{{}}', s.hash, s.destination_id, s.hash {_GONE} "
+            sql = f"SELECT s.identity, '{{}}', s.hash, s.destination_id, s.hash, NULL {_GONE} "
             sql += "ORDER BY s.identity"
         else:
             sql = _PENDING.format(where=_WHERE[change])
         cursor = self.db.execute(sql, {"resync": int(self.resync)})
         while chunk := cursor.fetchmany(batch):
-            yield [Pending(i, json.loads(record), h, d, old) for i, record, h, d, old in chunk]
+            yield [
+                Pending(i, json.loads(record), h, d, old, row)
+                for i, record, h, d, old, row in chunk
+            ]
+
+    def stale_digests(self, batch: int) -> Iterator[list[tuple[str, str, int]]]:
+        """(identity, values hash, the model row's digest) of the unchanged records whose state
+        holds another digest or none, in batches."""
+        if not self.count(STALE_DIGEST):
+            return
+        sql = "SELECT r.identity, r.hash, r.row_hash FROM rows r JOIN state s USING (identity) "
+        sql += f"WHERE {_STALE_DIGEST} ORDER BY r.identity"
+        cursor = self.db.execute(sql, {"resync": int(self.resync)})
+        while chunk := cursor.fetchmany(batch):
+            yield chunk
 
     def conflicts(self, limit: int | None = None) -> Iterator[tuple[str, int]]:
         if not self.count(Change.CONFLICT):
             return
-        sql = "SELECT identity, copies FROM rows WHERE conflict = 1 ORDER BY identity"
+        sql = "SELECT r.identity, r.copies + coalesce(s.present, 0) FROM rows r "
+        sql += f"LEFT JOIN state s USING (identity) WHERE {_CONFLICTED} ORDER BY r.identity"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         yield from self.db.execute(sql)

@@ -85,6 +85,13 @@ def _auth(connection: Connection) -> Auth:
     return OAuthBearer(ConnectionTokens(connection, SalesloftProvider().refresher(connection)))
 
 
+def team_allowance(default: RateLimit) -> RateLimit:
+    """Salesloft's 600 a minute, unless SYNCLINE_SALESLOFT_RATE_LIMIT says the team was granted
+    another allowance (the demo's sandbox grants ten times that, so its walkthrough is quick)."""
+    text = str(settings.VENDORS["salesloft"].get("rate_limit") or "")
+    return RateLimit.parse(text) if text else default
+
+
 def salesloft_http(connection: Connection, *, rate: RateLimit) -> VendorHTTP:
     # Salesloft has one API host for every team: the configured one (SYNCLINE_SALESLOFT_API_URL,
     # the sandbox's in tests), never a host saved on a connection, where the key would go too.
@@ -93,7 +100,9 @@ def salesloft_http(connection: Connection, *, rate: RateLimit) -> VendorHTTP:
         base_url=str(settings.VENDORS["salesloft"]["api_url"]),
         auth=_auth(connection),
         bucket=team_bucket(connection),
-        rate=configured_rate_limit(connection.configuration, rate, connection_name=connection.name),
+        rate=configured_rate_limit(
+            connection.configuration, team_allowance(rate), connection_name=connection.name
+        ),
         limiter=WindowLimiter(),
         remaining=remaining_this_minute,
         connection=connection,

@@ -83,3 +83,24 @@ def test_rows_added_after_a_read_are_diffed_too():
         spool.add_rows(rows(("b", {"v": 2}), ("a", {"v": 1})))
         assert identities(spool, Change.CREATE) == ["a", "b"]
         assert spool.duplicates_collapsed() == 1
+
+
+def test_a_row_whose_identity_has_a_row_in_the_model_already_collapses_into_it_or_conflicts():
+    """`present` state: its row is in the model but not in the spool (a diff of some buckets)."""
+    with Spool() as spool:
+        spool.add_rows(rows(("a", {"v": 1}), ("b", {"v": 2})))
+        spool.add_state(
+            [
+                ("a", record_hash({"v": 1}), "id-a", False, 11),
+                ("b", record_hash({"v": 20}), "id-b", False, 12),
+                ("c", record_hash({"v": 3}), "id-c", False, 13),
+            ],
+            present=True,
+        )
+        spool.add_state([("d", record_hash({"v": 4}), "id-d", False, 14)])
+        for change in (Change.CREATE, Change.UPDATE, Change.UNCHANGED, Change.IN_DOUBT):
+            assert identities(spool, change) == []
+        assert identities(spool, Change.GONE) == ["d"]  # a present state is never gone
+        assert list(spool.conflicts()) == [("b", 2)]
+        assert spool.duplicates_collapsed() == 1
+        assert spool.present_rows() == 2
