@@ -7,6 +7,7 @@ The LinkedIn consent is given by opening the answer's auth_url as a browser woul
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from polytomic import Identity, ModelSyncV5Target, Polytomic, Schedule, Source, SyncField
 
@@ -19,11 +20,15 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 
 def test_the_official_client_creates_and_starts_syncs(
-    live_server, organization, demo_warehouse, vendors, settings
+    request, live_server, organization, demo_warehouse, vendors, settings
 ):
     settings.SYNCLINE_PUBLIC_URL = live_server.url
     _, key = api_key_create(organization=organization, name="SDK key")
-    client = Polytomic(base_url=live_server.url, token=key, max_retries=0, timeout=60)
+    # Our own httpx client, closed at the end: a kept-alive socket would keep the live server's
+    # request thread, and its database connection, open past the test.
+    transport = httpx.Client(timeout=60)
+    request.addfinalizer(transport.close)
+    client = Polytomic(base_url=live_server.url, token=key, max_retries=0, httpx_client=transport)
 
     configuration = {k: v for k, v in demo_warehouse.items() if k != "schema"}
     snowflake = client.connections.create(
