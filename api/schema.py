@@ -50,3 +50,19 @@ def envelope(
 
 def errors(*codes: int) -> dict[int, OpenApiResponse]:
     return {code: OpenApiResponse(ErrorSerializer) for code in codes}
+
+
+def error_responses_everywhere(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: every operation may answer an error, always in
+    the Error shape (a 401 for a bad key, a 409 for an Idempotency-Key in flight, a 413 or
+    429 from the limits), so each gets those responses documented."""
+    error = {
+        "description": "An error, in the contract's shape (reference/polytomic-api.md §1.6).",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    for methods in result.get("paths", {}).values():
+        for operation in methods.values():
+            responses = operation.setdefault("responses", {})
+            for code in ("400", "401", "404", "409", "413", "422", "429"):
+                responses.setdefault(code, error)
+    return result

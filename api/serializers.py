@@ -157,7 +157,7 @@ class ConnectionCreateSerializer(serializers.Serializer):
     name = StrictCharField(max_length=200)
     type = StrictCharField()
     configuration = ObjectField()
-    redirect_url = serializers.URLField(required=False)
+    redirect_url = StrictCharField(required=False, allow_blank=True)
     validate = StrictBooleanField(required=False, default=True)
     healthcheck_interval = StrictCharField(required=False)
     organization_id = StrictCharField(required=False)

@@ -361,6 +361,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api",
+    # Every response field is optional in the contract (reference/polytomic-api.md §1.5).
+    "COMPONENT_NO_READ_ONLY_REQUIRED": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.error_responses_everywhere",
+    ],
 }
 # Idempotency-Key: how long an outcome is replayed, and how long a first request may still be
 # running before a retry with its key is no longer answered 409 (it died).

@@ -129,7 +129,9 @@ class Replay:
         name = sent.get("name")
         if request.path == "/api/connections":
             for item in self.api.get("/api/connections").json().get("data", []):
-                if item.get("name") == name and item.get("type") == sent.get("type"):
+                kind = item.get("type")
+                kind = kind.get("id") if isinstance(kind, dict) else kind  # {id, name, ...}
+                if item.get("name") == name and kind == sent.get("type"):
                     self.say(f"   “{name}” exists from an earlier run: reusing it")
                     self.ids[request.keep] = str(item["id"])
                     return httpx.Response(200, json={"data": item})

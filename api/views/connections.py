@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.base import ApiView
-from api.errors import ApiError, not_found
+from api.errors import ApiError, not_found, validation_message
 from api.schema import envelope, errors
 from api.serializers import (
     ConnectionCreateSerializer,
@@ -24,6 +24,7 @@ from connections.destinations.errors import DestinationError
 from connections.destinations.provider import API_KEY, AUTH_METHOD
 from connections.destinations.registry import destination_for, tool_provider
 from connections.models import Connection
+from connections.oauth.links import auth_url_for, redirect_url_clean
 from connections.registry import CONNECTION_TYPES, Role
 from connections.selectors import connection_get, connection_list
 from connections.services import (
@@ -37,8 +38,6 @@ from connections.services import (
 )
 from connections.sources.base import SourceError
 
-logger = logging.getLogger(__name__)
-
 # §2.9: keys a configuration must have (400 without them).
 REQUIRED_KEYS = {"snowflake": ("account", "username", "dbname"), "salesforce": ("domain",)}
 # The contract's spelling of a key → the one Syncline's connectors read.
@@ -47,18 +46,18 @@ KEY_ALIASES = {"postgresql": {"hostname": "host"}}
 MASK = "******"
 
 
-def _auth_url(connection: Connection, redirect_url: str | None) -> str | None:
-    """The signed, single-use link that runs the vendor's consent for `connection`.
+def _auth_url(connection: Connection, redirect_url: str) -> str:
+    """The signed, single-use link that runs the vendor's consent for `connection`
+    (connections/oauth/links.py)."""
+    return auth_url_for(connection, redirect_url or None)
 
-    Built by connections/oauth/links.py (the api-extras work); until it exists the answer has
-    no auth_url and the connection stays needs_auth (docs/api.md says so).
-    """
+
+def _redirect_url(body: dict[str, Any]) -> str:
+    """redirect_url checked before anything is saved (400 for anything but http(s))."""
     try:
-        from connections.oauth.links import auth_url_for  # type: ignore[import-not-found]
-    except ImportError:
-        logger.warning("connections.oauth.links.auth_url_for is missing: no auth_url given")
-        return None
-    return str(auth_url_for(connection, redirect_url))
+        return redirect_url_clean(body.get("redirect_url"))
+    except ValidationError as error:
+        raise ApiError(400, validation_message(error), key="invalid") from error
 
 
 def _connection(view: ApiView, connection_id: object) -> Connection:
@@ -72,13 +71,31 @@ def _is_warehouse(type_key: str) -> bool:
     return CONNECTION_TYPES[type_key].roles == (Role.SOURCE,)
 
 
+# What a tool's configuration may set through the API besides its start form's fields.
+TOOL_KEYS = {AUTH_METHOD, API_KEY, "accounts"}
+
+
+def _settable(type_key: str) -> set[str] | None:
+    """The configuration keys a caller may set on a tool; None for a warehouse (any key).
+
+    A tool's other settings — its API host, team or instance URL — are what its OAuth consent
+    stored, and tokens are sent where they point: no request may change them."""
+    provider = tool_provider(type_key)
+    if provider is None:
+        return None
+    return TOOL_KEYS | (set(provider.start_form.base_fields) - {"name"})
+
+
 def _values(type_key: str, configuration: dict[str, Any]) -> dict[str, Any]:
     aliases = KEY_ALIASES.get(type_key, {})
     secret_keys = CONNECTION_TYPES[type_key].secret_keys
+    settable = _settable(type_key)
     values: dict[str, Any] = {}
     for key, value in configuration.items():
         if key in secret_keys and value in (None, MASK):
             continue  # kept as saved
+        if settable is not None and key not in settable:
+            continue  # not the caller's to set (docs/api.md)
         values[aliases.get(key, key)] = value
     return values
 
@@ -100,18 +117,26 @@ def _check_required(type_key: str, values: dict[str, Any]) -> None:
 
 
 def _uses_oauth(type_key: str, values: dict[str, Any]) -> bool:
+    """Whether the tool is connected through its OAuth consent (an auth_url), not a pasted key.
+
+    A tool whose start form offers ways to sign in (Salesforce's `connect_mode`: Syncline's
+    connected app or the connection's own) takes those; others, such as a client-credentials
+    flow, Syncline does not run (422)."""
     if _is_warehouse(type_key):
         return False
     provider = tool_provider(type_key)
     if str(values.get(AUTH_METHOD) or "").lower() == API_KEY and provider and provider.api_key:
         return False
-    mode = str(values.get("connect_mode") or "browser").lower()
-    if type_key == "salesforce" and mode != "browser":
-        raise ApiError(
-            422,
-            f"Salesforce connect_mode '{mode}' is not supported by Syncline; use 'browser' "
-            "(the default): open the auth_url to sign in.",
-        )
+    field = provider.start_form.base_fields.get("connect_mode") if provider else None
+    if field is not None and values.get("connect_mode") not in (None, ""):
+        offered = [str(value) for value, _ in field.choices]
+        if str(values["connect_mode"]) not in offered:
+            raise ApiError(
+                422,
+                f"{CONNECTION_TYPES[type_key].name} connect_mode '{values['connect_mode']}' is "
+                f"not supported by Syncline; use one of {', '.join(offered)} and open the "
+                "auth_url to sign in.",
+            )
     return True
 
 
@@ -148,6 +173,7 @@ class ConnectionListView(ApiView):
         values = _values(type_key, body["configuration"])
         _check_required(type_key, values)
         connection_name_check(organization=self.organization, name=name)
+        redirect_url = _redirect_url(body)
         if _is_warehouse(type_key):
             if body["validate"]:
                 _source_check(type_key, values, None)
@@ -165,7 +191,7 @@ class ConnectionListView(ApiView):
             values=values,
             awaiting_consent=True,
         )
-        return self.ok(created(connection, _auth_url(connection, body.get("redirect_url"))))
+        return self.ok(created(connection, _auth_url(connection, redirect_url)))
 
 
 def _api_key_save(
@@ -214,6 +240,7 @@ class ConnectionDetailView(ApiView):
         name = body["name"].strip()
         values = _values(connection.type, body["configuration"])
         connection_name_check(organization=self.organization, name=name, connection=connection)
+        redirect_url = _redirect_url(body)
         if _is_warehouse(connection.type):
             # A full replacement: a setting left out is cleared (secrets: kept, see _values).
             secret_keys = CONNECTION_TYPES[connection.type].secret_keys
@@ -237,7 +264,7 @@ class ConnectionDetailView(ApiView):
             )
         auth_url = None
         if body["reconnect"] or connection.status == Connection.Status.NEEDS_AUTH:
-            auth_url = _auth_url(connection, body.get("redirect_url"))
+            auth_url = _auth_url(connection, redirect_url)
         return self.ok(created(connection, auth_url))
 
     @extend_schema(exclude=True)

@@ -94,18 +94,48 @@ def test_an_oauth_tool_is_saved_waiting_for_its_consent(api):
     data = response.json()["data"]
     assert data["status"] == "needs_auth"
     assert data["configuration"] == {"auth_method": "oauth"}
+    assert data["auth_url"].startswith(("http://", "https://"))
     connection = Connection.objects.get(pk=data["id"])
     assert connection.status == "needs_auth" and connection.secrets == {}
 
 
-def test_an_oauth_tool_answers_with_the_auth_url_when_the_link_maker_is_installed(api):
-    links = pytest.importorskip(
-        "connections.oauth.links", reason="the signed auth_url view is the api-extras work"
-    )
-    assert callable(links.auth_url_for)
-    body = {"name": "Gong", "type": "gong", "configuration": {"auth_method": "oauth"}}
+def test_an_oauth_tool_answers_with_a_sign_in_link_honouring_redirect_url(api, settings):
+    from connections.models import OAuthLink
+
+    settings.SYNCLINE_PUBLIC_URL = "https://syncline.example.com"
+    body = {
+        "name": "Gong",
+        "type": "gong",
+        "configuration": {"auth_method": "oauth"},
+        "redirect_url": "https://example.com/connected",
+    }
     data = api.post("/api/connections", body).json()["data"]
-    assert data["auth_url"].startswith(("http://", "https://"))
+    assert data["auth_url"].startswith("https://syncline.example.com/")
+    link = OAuthLink.objects.get(connection_id=data["id"])
+    assert link.redirect_url == "https://example.com/connected"
+
+
+def test_a_redirect_url_that_is_not_http_is_a_400_and_saves_nothing(api):
+    before = snapshot()
+    body = {
+        "name": "Gong",
+        "type": "gong",
+        "configuration": {"auth_method": "oauth"},
+        "redirect_url": "javascript:alert(1)",
+    }
+    error = assert_error(api.post("/api/connections", body), 400)
+    assert "redirect_url" in error["message"]
+    assert snapshot() == before
+
+
+def test_reconnect_gives_a_fresh_sign_in_link(api):
+    body = {"name": "Gong", "type": "gong", "configuration": {"auth_method": "oauth"}}
+    first = api.post("/api/connections", body).json()["data"]
+    again = api.put(
+        f"/api/connections/{first['id']}",
+        {"name": "Gong", "configuration": {"auth_method": "oauth"}, "reconnect": True},
+    ).json()["data"]
+    assert again["auth_url"] and again["auth_url"] != first["auth_url"]
 
 
 def test_a_salesloft_api_key_is_checked_with_salesloft_first(api, vendors):
@@ -233,3 +263,37 @@ def test_connection_types_list_every_type_with_its_capabilities(api):
     schema = api.get("/api/connection_types/snowflake").json()
     assert schema["type"] == "object" and "account" in schema["required"]
     assert_error(api.get("/api/connection_types/oracle"), 404)
+
+
+def test_salesforce_signs_in_through_its_consent_in_the_modes_syncline_runs(api):
+    for mode in ("browser", "api"):
+        configuration = {"domain": "acme.my.salesforce.com", "connect_mode": mode}
+        if mode == "api":
+            configuration.update(client_id="own-app", client_secret="own-secret")
+        body = {"name": f"Salesforce {mode}", "type": "salesforce", "configuration": configuration}
+        data = api.post("/api/connections", body).json()["data"]
+        assert data["status"] == "needs_auth" and data["auth_url"]
+        assert "client_secret" not in data["configuration"]
+    before = snapshot()
+    body = {
+        "name": "Salesforce cc",
+        "type": "salesforce",
+        "configuration": {"domain": "acme.my.salesforce.com", "connect_mode": "clientcredentials"},
+    }
+    assert "connect_mode" in assert_error(api.post("/api/connections", body), 422)["message"]
+    assert snapshot() == before
+
+
+def test_what_a_consent_stored_cannot_be_changed_through_the_api(api, organization, vendors, http):
+    from tests.connections.destinations.gong_support import gong_connection, gong_tokens
+
+    gong = gong_connection(organization, gong_tokens(vendors, http))
+    host = gong.configuration["api_base_url"]
+    body = {
+        "name": "Gong",
+        "configuration": {"api_base_url": "https://evil.example", "access_token": "mine"},
+    }
+    assert api.put(f"/api/connections/{gong.pk}", body).status_code == 200
+    gong.refresh_from_db()
+    assert gong.configuration["api_base_url"] == host
+    assert gong.secrets["access_token"] != "mine"

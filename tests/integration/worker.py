@@ -99,8 +99,8 @@ class Worker:
 def worker(
     *, broker: str, sandbox_url: str, tmp_path: Path, queue: str = "", **env: str
 ) -> Iterator[Worker]:
-    """A worker on a queue of its own, or on `queue` (the browser tests take the default
-    queue, where the console's Run button sends executions)."""
+    """A worker on a queue of its own, or on `queue`: the app's default one, for tests whose
+    executions the app enqueues itself (the console's Run button, the API)."""
     queue = queue or f"test-{uuid.uuid4().hex}"
     environment = {
         **os.environ,
