@@ -10,4 +10,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("settings/notifications/", views.notification_settings_view, name="notifications"),
     path("audit/", views.audit_trail, name="audit"),
+    path("walkthroughs/", views.walkthroughs, name="walkthroughs"),
 ]

@@ -10,6 +10,7 @@ from django.templatetags.static import static
 from console.decorators import admin_required, organization_required
 from console.forms import NotificationSettingsForm
 from console.selectors import audit_entries, home_summary
+from console.walkthrough_progress import walkthroughs_progress
 from organizations.models import NotificationSettings
 from organizations.services import notification_settings_update
 
@@ -77,3 +78,13 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     return render(request, "console/audit.html", {"page": page})
+
+
+@organization_required
+def walkthroughs(request: HttpRequest) -> HttpResponse:
+    """The three walkthroughs of the vendors' guides, step by step, with what is done here."""
+    return render(
+        request,
+        "console/walkthroughs.html",
+        {"walkthroughs": walkthroughs_progress(organization=request.organization)},
+    )

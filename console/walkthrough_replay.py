@@ -162,6 +162,8 @@ class Replay:
         if chosen is None:
             raise WalkthroughFailed(f"The connection lists no target like “{pick}” to sync into.")
         self.ids[placeholder] = str(chosen["id"])
+        if walkthrough.fields_placeholder:
+            self.ids[walkthrough.fields_placeholder] = str(chosen["id"])
         self.say(f"   ({placeholder} is “{chosen['name']}”, id {chosen['id']})")
 
     # -- OAuth, as a person in a browser would ---------------------------------------------

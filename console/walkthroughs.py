@@ -55,6 +55,8 @@ class Walkthrough:
     # The target the seed's placeholder stands for: a target id, or a name to look for.
     target_placeholder: str = ""
     target_pick: str = ""
+    # The seed's other name for the same target, in its target-fields request.
+    fields_placeholder: str = ""
 
 
 def _model_body(query: str, connection: str) -> str:
@@ -186,6 +188,7 @@ WALKTHROUGHS: dict[str, Walkthrough] = {
         query=SALESLOFT_QUERY,
         target_placeholder="my-salesloft-cadence",
         target_pick="cadence:",
+        fields_placeholder="YOUR_SALESLOFT_CADENCE_ID",
         steps=(
             Step(
                 "Create a Snowflake connection",
@@ -249,7 +252,7 @@ WALKTHROUGHS: dict[str, Walkthrough] = {
                     Request(
                         "GET",
                         "/api/connections/YOUR_SALESLOFT_CONNECTION_ID/modelsync/target/fields",
-                        query={"target": "my-salesloft-cadence"},
+                        query={"target": "YOUR_SALESLOFT_CADENCE_ID"},
                     ),
                 ),
             ),
@@ -269,6 +272,7 @@ WALKTHROUGHS: dict[str, Walkthrough] = {
         query=GONG_QUERY,
         target_placeholder="my-gong-engage-flow",
         target_pick="Active Users Onboarding",
+        fields_placeholder="YOUR_GONG_CADENCE_ID",
         steps=(
             Step(
                 "Create a Snowflake connection",
@@ -331,7 +335,7 @@ WALKTHROUGHS: dict[str, Walkthrough] = {
                     Request(
                         "GET",
                         "/api/connections/YOUR_GONG_CONNECTION_ID/modelsync/target/fields",
-                        query={"target": "my-gong-engage-flow"},
+                        query={"target": "YOUR_GONG_CADENCE_ID"},
                     ),
                 ),
             ),

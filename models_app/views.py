@@ -35,7 +35,16 @@ def model_index(request: HttpRequest) -> HttpResponse:
 
 
 def _editor(request: HttpRequest, model: SqlModel | None) -> HttpResponse:
-    initial = {"name": model.name, "source": model.source_id, "query": model.query} if model else {}
+    if model is not None:
+        initial: dict[str, Any] = {
+            "name": model.name,
+            "source": model.source_id,
+            "query": model.query,
+        }
+    else:  # a new model may come pre-filled (the Walkthroughs page's buttons)
+        initial = {key: request.GET[key] for key in ("name", "query") if request.GET.get(key)}
+        if request.GET.get("source"):
+            initial["source"] = request.GET["source"]  # the form offers only this org's
     form = SqlModelForm(request.POST or None, initial=initial, organization=request.organization)
     context: dict[str, Any] = {"form": form, "model": model, "preview": None, "breaking": None}
     if request.method == "POST" and form.is_valid():
