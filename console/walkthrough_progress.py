@@ -81,7 +81,7 @@ def _progress(
             {
                 "name": "Active Users"
                 if not any(m.name == "Active Users" for m in models)
-                else f"Active Users ({walkthrough.title.split(' to ')[-1]})",
+                else f"Active Users ({walkthrough.short} walkthrough)",
                 "query": walkthrough.query,
                 **({"source": str(warehouses[0].pk)} if warehouses else {}),
             }

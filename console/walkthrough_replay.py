@@ -136,7 +136,7 @@ class Replay:
                     self.ids[request.keep] = str(item["id"])
                     return httpx.Response(200, json={"data": item})
         if request.path == "/api/models" and "already exists" in answer.text:
-            renamed = f"{name} ({walkthrough.title.split(' to ')[-1]})"
+            renamed = f"{name} ({walkthrough.short} walkthrough)"
             self.say(
                 f"   a model named “{name}” exists with another query: naming this one “{renamed}”"
             )

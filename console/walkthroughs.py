@@ -48,6 +48,7 @@ class Step:
 class Walkthrough:
     key: str
     title: str
+    short: str  # "Salesloft": to tell its model apart from another guide's "Active Users"
     tool: str  # the connection type of the destination
     seed: str  # file under reference/seeds/
     query: str  # the model's query, as the seed writes it
@@ -182,6 +183,7 @@ _WAREHOUSE_SAYS = (
 WALKTHROUGHS: dict[str, Walkthrough] = {
     "salesloft": Walkthrough(
         key="salesloft",
+        short="Salesloft",
         title="Adding users from Snowflake to a Salesloft cadence",
         tool="salesloft",
         seed="salesloft-cadence-walkthrough.txt",
@@ -266,6 +268,7 @@ WALKTHROUGHS: dict[str, Walkthrough] = {
     ),
     "gong": Walkthrough(
         key="gong",
+        short="Gong",
         title="Adding contacts from Snowflake to a Gong Engage flow",
         tool="gong",
         seed="gong-engage-walkthrough.txt",
@@ -349,6 +352,7 @@ WALKTHROUGHS: dict[str, Walkthrough] = {
     ),
     "linkedin": Walkthrough(
         key="linkedin",
+        short="LinkedIn",
         title="Syncing audiences from Snowflake to LinkedIn Ads",
         tool="linkedinads",
         seed="linkedin-ads-audience-walkthrough.txt",
