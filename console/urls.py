@@ -10,5 +10,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("settings/notifications/", views.notification_settings_view, name="notifications"),
     path("audit/", views.audit_trail, name="audit"),
+    path("settings/api-keys/", views.api_keys, name="api_keys"),
     path("walkthroughs/", views.walkthroughs, name="walkthroughs"),
 ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 
@@ -12,7 +12,12 @@ from console.forms import NotificationSettingsForm
 from console.selectors import audit_entries, home_summary
 from console.walkthrough_progress import walkthroughs_progress
 from organizations.models import NotificationSettings
-from organizations.services import notification_settings_update
+from organizations.selectors import api_key_get, api_key_list
+from organizations.services import (
+    api_key_create_named,
+    api_key_revoke,
+    notification_settings_update,
+)
 
 
 @organization_required
@@ -87,4 +92,36 @@ def walkthroughs(request: HttpRequest) -> HttpResponse:
         request,
         "console/walkthroughs.html",
         {"walkthroughs": walkthroughs_progress(organization=request.organization)},
+    )
+
+
+@admin_required
+def api_keys(request: HttpRequest) -> HttpResponse:
+    """Organization settings: the REST API's keys. A new key is shown once, on this response
+    only (the database keeps its hash); revoking is immediate."""
+    raw_key, problem = "", ""
+    if request.method == "POST" and request.POST.get("action") == "create":
+        name = request.POST.get("name", "").strip()
+        try:
+            _, raw_key = api_key_create_named(
+                organization=request.organization, name=name, created_by=request.user
+            )
+        except ValidationError as error:
+            problem = error.messages[0]
+    elif request.method == "POST" and request.POST.get("action") == "revoke":
+        key = api_key_get(organization=request.organization, key_id=request.POST.get("key"))
+        if key is None:
+            raise Http404("No such key")
+        api_key_revoke(api_key=key)
+        messages.success(request, f"The key “{key.name}” is revoked: it no longer opens the API.")
+        return redirect("console:api_keys")
+    return render(
+        request,
+        "console/api_keys.html",
+        {
+            "keys": api_key_list(organization=request.organization),
+            "raw_key": raw_key,
+            "problem": problem,
+            "api_url": request.build_absolute_uri("/api/"),
+        },
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 
 from organizations.models import ApiKey, Membership, Organization
 from organizations.services import api_key_hash
@@ -27,3 +29,14 @@ def organization_for_api_key(*, raw_key: str) -> Organization | None:
     """The organization an API key acts for, or None for an unknown or revoked key."""
     api_key = api_key_for_raw_key(raw_key=raw_key)
     return api_key.organization if api_key else None
+
+
+def api_key_list(*, organization: Organization) -> QuerySet[ApiKey]:
+    return ApiKey.objects.filter(organization=organization).select_related("created_by")
+
+
+def api_key_get(*, organization: Organization, key_id: object) -> ApiKey | None:
+    try:
+        return ApiKey.objects.filter(organization=organization, pk=key_id).first()
+    except (ValueError, ValidationError):
+        return None

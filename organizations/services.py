@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -151,3 +152,17 @@ def notification_settings_update(
         notification_settings.save()
         notification_settings.recipients.set(recipients)
     return notification_settings
+
+
+def api_key_create_named(
+    *, organization: Organization, name: str, created_by: AbstractUser | None = None
+) -> tuple[ApiKey, str]:
+    """api_key_create for a name a person typed: refused in a sentence when empty or taken."""
+    name = name.strip()
+    if not name:
+        raise ValidationError("Give the key a name that says where it is used, e.g. “CI”.")
+    if len(name) > 200:
+        raise ValidationError("Keep the key's name under 200 characters.")
+    if ApiKey.objects.filter(organization=organization, name=name).exists():
+        raise ValidationError(f"A key named “{name}” exists already. Choose another name.")
+    return api_key_create(organization=organization, name=name, created_by=created_by)
