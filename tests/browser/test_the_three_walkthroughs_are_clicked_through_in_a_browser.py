@@ -60,8 +60,8 @@ def figure(page, label: str):
 def see_the_execution(page, live_server, execution, screenshot, shot: str) -> None:
     page.goto(f"{live_server.url}/syncs/runs/{execution.pk}/")
     expect(page.locator(".status-line .badge")).to_have_text("Completed")
-    expect(figure(page, "Created")).to_have_text(str(execution.insert_count))
-    expect(figure(page, "Rejected")).to_have_text(str(execution.error_count))
+    expect(figure(page, "Created")).to_have_text(f"{execution.insert_count:,}")
+    expect(figure(page, "Rejected")).to_have_text(f"{execution.error_count:,}")
     screenshot(shot)
 
 
