@@ -180,6 +180,25 @@ _WAREHOUSE_SAYS = (
     "already connected as “Demo warehouse”)."
 )
 
+
+def _warehouse_step(version: str) -> Step:
+    """Step 1 of every guide: the same Snowflake connection, with the guide's API version."""
+    return Step(
+        "Create a Snowflake connection",
+        _WAREHOUSE_SAYS,
+        "warehouse",
+        (
+            Request(
+                "POST",
+                "/api/connections",
+                SNOWFLAKE_BODY,
+                version=version,
+                keep="YOUR-SNOWFLAKE-CONNECTION-ID",
+            ),
+        ),
+    )
+
+
 WALKTHROUGHS: dict[str, Walkthrough] = {
     "salesloft": Walkthrough(
         key="salesloft",
@@ -192,20 +211,7 @@ WALKTHROUGHS: dict[str, Walkthrough] = {
         target_pick="cadence:",
         fields_placeholder="YOUR_SALESLOFT_CADENCE_ID",
         steps=(
-            Step(
-                "Create a Snowflake connection",
-                _WAREHOUSE_SAYS,
-                "warehouse",
-                (
-                    Request(
-                        "POST",
-                        "/api/connections",
-                        SNOWFLAKE_BODY,
-                        version=NEW,
-                        keep="YOUR-SNOWFLAKE-CONNECTION-ID",
-                    ),
-                ),
-            ),
+            _warehouse_step(NEW),
             Step(
                 "Create a Salesloft connection",
                 "Connect Salesloft by signing in on its consent page (OAuth).",
@@ -277,20 +283,7 @@ WALKTHROUGHS: dict[str, Walkthrough] = {
         target_pick="Active Users Onboarding",
         fields_placeholder="YOUR_GONG_CADENCE_ID",
         steps=(
-            Step(
-                "Create a Snowflake connection",
-                _WAREHOUSE_SAYS,
-                "warehouse",
-                (
-                    Request(
-                        "POST",
-                        "/api/connections",
-                        SNOWFLAKE_BODY,
-                        version=OLD,
-                        keep="YOUR-SNOWFLAKE-CONNECTION-ID",
-                    ),
-                ),
-            ),
+            _warehouse_step(OLD),
             Step(
                 "Create a Gong connection",
                 "Connect Gong by signing in on its consent page (OAuth).",
@@ -360,20 +353,7 @@ WALKTHROUGHS: dict[str, Walkthrough] = {
         target_placeholder="YOUR-AUDIENCE-ID",
         target_pick="user_audience",
         steps=(
-            Step(
-                "Create a Snowflake connection",
-                _WAREHOUSE_SAYS,
-                "warehouse",
-                (
-                    Request(
-                        "POST",
-                        "/api/connections",
-                        SNOWFLAKE_BODY,
-                        version=OLD,
-                        keep="YOUR-SNOWFLAKE-CONNECTION-ID",
-                    ),
-                ),
-            ),
+            _warehouse_step(OLD),
             Step(
                 "Create a LinkedIn Ads connection and select accounts",
                 "Connect LinkedIn Ads by signing in, then choose the ad accounts to use.",
