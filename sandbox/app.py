@@ -76,7 +76,10 @@ class Sandbox:
         started = time.perf_counter()
         vendor, endpoint, fault = "", "", ""
         try:
-            if request.path == "/" and request.method in ("GET", "HEAD"):
+            if request.path == "/favicon.ico":  # browsers ask on the consent page: no icon
+                response = Response(status=204)
+                endpoint = "inspection"
+            elif request.path == "/" and request.method in ("GET", "HEAD"):
                 response = home_page(self)
                 endpoint = "inspection"
             elif request.path.startswith("/_sandbox/") or request.path == "/_sandbox":

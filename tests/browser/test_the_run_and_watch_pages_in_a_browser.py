@@ -149,7 +149,7 @@ def test_every_run_and_watch_page_renders_in_words(
     expect(page.get_by_role("link", name="send it to another connection").first).to_be_visible()
     screenshot("connection-delete-with-links")
 
-    page.get_by_role("link", name="Notifications").click()
+    page.get_by_role("link", name="Settings").click()  # an admin's settings open on notifications
     page.get_by_label("E-mail them when more than this share").fill("5")
     page.get_by_role("button", name="Save notifications").click()
     expect(page.get_by_text("Notifications saved")).to_be_visible()
@@ -168,7 +168,7 @@ def test_every_run_and_watch_page_renders_in_words(
 def test_a_member_is_told_notifications_are_for_admins(live_server, page, screenshot, organization):
     member = MembershipFactory(organization=organization).user
     log_in(page, live_server, member)
-    expect(page.get_by_role("link", name="Notifications")).to_have_count(0)
+    expect(page.get_by_role("link", name="Settings")).to_have_count(0)
     page.goto(f"{live_server.url}/settings/notifications/")
     expect(page.get_by_text("Only an administrator of your organization")).to_be_visible()
     screenshot("notifications-admins-only")

@@ -26,3 +26,7 @@ def test_the_root_page_is_not_counted_as_a_vendor_call(sandbox, http):
     http.get(f"{sandbox.url}/")
     summary = http.get(f"{sandbox.url}/_sandbox/requests").json()
     assert all(entry["vendor"] == "" for entry in summary["requests"])
+
+
+def test_a_browsers_favicon_request_is_no_error(sandbox, http):
+    assert http.get(f"{sandbox.url}/favicon.ico").status_code == 204
