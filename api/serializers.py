@@ -13,6 +13,7 @@ from rest_framework import serializers
 
 from connections.models import Connection
 from connections.registry import CONNECTION_TYPES, Role
+from connections.services import looks_secret
 from models_app.models import SqlModel
 
 # -- shared ----------------------------------------------------------------------------------
@@ -68,7 +69,6 @@ class ObjectField(serializers.DictField):
 # -- connections -----------------------------------------------------------------------------
 
 OPERATIONS = {Role.SOURCE: "SupportsSQL"}
-SECRET_WORDS = ("password", "secret", "token", "private_key", "api_key", "passphrase")
 
 
 class ConnectionTypeSerializer(serializers.Serializer):
@@ -93,7 +93,7 @@ def public_configuration(connection: Connection) -> dict[str, Any]:
     return {
         key: value
         for key, value in connection.configuration.items()
-        if key not in secret_keys and not any(word in key.lower() for word in SECRET_WORDS)
+        if key not in secret_keys and not looks_secret(key)
     }
 
 

@@ -27,9 +27,19 @@ def split_secrets(type_key: str, values: dict[str, Any]) -> tuple[dict[str, Any]
     if spec is None:
         known = ", ".join(sorted(CONNECTION_TYPES))
         raise ValidationError(f"Unknown connection type '{type_key}'. Known types: {known}.")
-    configuration = {k: v for k, v in values.items() if k not in spec.secret_keys}
-    secrets = {k: v for k, v in values.items() if k in spec.secret_keys}
+    secret = {k for k in values if k in spec.secret_keys or looks_secret(k)}
+    configuration = {k: v for k, v in values.items() if k not in secret}
+    secrets = {k: v for k, v in values.items() if k in secret}
     return configuration, secrets
+
+
+SECRET_WORDS = ("password", "secret", "token", "private_key", "api_key", "passphrase")
+
+
+def looks_secret(key: str) -> bool:
+    """A setting named like a credential is kept encrypted (and out of the audit trail) even
+    when its type doesn't list it: a caller may send one a type doesn't expect."""
+    return any(word in key.lower() for word in SECRET_WORDS)
 
 
 def _present(values: dict[str, Any]) -> dict[str, Any]:

@@ -68,12 +68,13 @@ def _progress(
     tools = [c for c in connections if c.type == walkthrough.tool]
     healthy_tool = next((c for c in tools if c.status == Connection.Status.HEALTHY), None)
     wanted = _squeeze(walkthrough.query)
-    model = next((m for m in models if _squeeze(m.query) == wanted), None)
+    matching = [m for m in models if _squeeze(m.query) == wanted]
+    model = matching[0] if matching else None
+    model_ids = {m.pk for m in matching}
     tool_ids = {c.pk for c in tools}
-    its_syncs = [
-        s for s in syncs if s.target_connection_id in tool_ids and model and s.model_id == model.pk
-    ]
-    created_target = any(s.target_create for s in its_syncs)
+    into_tool = [s for s in syncs if s.target_connection_id in tool_ids and s.model_id in model_ids]
+    created_target = any(s.target_create for s in into_tool)
+    its_syncs = [s for s in into_tool if not s.target_create]  # into an existing target
     model_link = (
         reverse("models:new")
         + "?"
@@ -114,7 +115,7 @@ def _progress(
                 else "The builder suggests each field by its column's name."
             )
         else:  # targets, fields: the builder's target and field steps show them
-            link, done, button = builder, bool(its_syncs), "Open the sync builder"
+            link, done, button = builder, bool(into_tool), "Open the sync builder"
             note = ""
         steps.append(StepProgress(number, step.title, step.says, link, button, done, note))
     return WalkthroughProgress(walkthrough.key, walkthrough.title, steps)

@@ -136,7 +136,18 @@ class Replay:
                     self.ids[request.keep] = str(item["id"])
                     return httpx.Response(200, json={"data": item})
         if request.path == "/api/models" and "already exists" in answer.text:
+            query = (sent.get("configuration") or {}).get("query")
+            models = self.api.get("/api/models").json().get("data", [])
+            for item in models:
+                if (item.get("configuration") or {}).get("query") == query:
+                    self.say(f"   the model “{item['name']}” has this query already: reusing it")
+                    self.ids[request.keep] = str(item["id"])
+                    return httpx.Response(200, json={"data": item})
+            taken = {item.get("name") for item in models}
             renamed = f"{name} ({walkthrough.short} walkthrough)"
+            number = 2
+            while renamed in taken:
+                renamed, number = f"{name} ({walkthrough.short} walkthrough {number})", number + 1
             self.say(
                 f"   a model named “{name}” exists with another query: naming this one “{renamed}”"
             )
@@ -181,7 +192,11 @@ class Replay:
                 answer = self.browser.post(
                     urljoin(url, form.action or url), data={**form.fields, "decision": "allow"}
                 )
-                url = urljoin(url, answer.headers.get("Location", url))
+                if not answer.is_redirect:
+                    raise WalkthroughFailed(
+                        f"Pressing Allow on the consent page answered {answer.status_code}."
+                    )
+                url = urljoin(url, answer.headers["Location"])
                 while True:
                     landed = self.browser.get(url)
                     if not landed.is_redirect:

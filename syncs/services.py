@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
@@ -20,6 +21,8 @@ from organizations.audit import audit_record, changes_between
 from organizations.models import Organization
 from syncs.events import execution_event_record
 from syncs.models import Sync, SyncExecution, SyncMode
+
+logger = logging.getLogger(__name__)
 
 
 def sync_execution_claim(*, execution_id: UUID | str) -> str:
@@ -87,6 +90,10 @@ def sync_execution_start(
         raise SyncNotRunnable(f"{sync.name} is paused, so its schedule doesn't start it.")
     waiting = SyncExecution.objects.filter(sync=sync, status__in=SyncExecution.WAITING).first()
     if waiting is not None:
+        if not _running(sync):
+            # Nothing runs that would hand over to it (a killed worker's never did): send it
+            # again. The claim is conditional, so a second task for it is a no-op.
+            _enqueue(waiting)
         return waiting
     try:
         with transaction.atomic():
@@ -161,27 +168,34 @@ def sync_execution_run(*, execution_id: UUID | str) -> None:
         execute(execution)
     finally:
         execution.refresh_from_db()
-        execution_event_record(execution=execution)
-        notifications_enqueue(execution=execution)
-        sync_run_after_start(execution=execution)
-        waiting = SyncExecution.objects.filter(
-            sync_id=execution.sync_id, status__in=SyncExecution.WAITING
-        ).first()
-        if waiting is not None:
-            _enqueue(waiting)
-        else:
-            # The place this run held on its destination is free: the oldest run of another
-            # sync into it that was told to wait goes now instead of at its next retry.
-            other = (
-                SyncExecution.objects.filter(
-                    sync__target_connection_id=execution.sync.target_connection_id,
-                    status__in=SyncExecution.WAITING,
-                )
-                .order_by("created_at")
-                .first()
+        _hand_over(execution)
+        for side_effect in (execution_event_record, notifications_enqueue, sync_run_after_start):
+            try:
+                side_effect(execution=execution)
+            except Exception:  # an event, an e-mail or a follower must not strand the rest
+                logger.exception("after run %s: %s failed", execution.pk, side_effect.__name__)
+
+
+def _hand_over(execution: SyncExecution) -> None:
+    """The next run of this sync, or else the oldest waiting one into the same destination."""
+    waiting = SyncExecution.objects.filter(
+        sync_id=execution.sync_id, status__in=SyncExecution.WAITING
+    ).first()
+    if waiting is not None:
+        _enqueue(waiting)
+    else:
+        # The place this run held on its destination is free: the oldest run of another
+        # sync into it that was told to wait goes now instead of at its next retry.
+        other = (
+            SyncExecution.objects.filter(
+                sync__target_connection_id=execution.sync.target_connection_id,
+                status__in=SyncExecution.WAITING,
             )
-            if other is not None:
-                _enqueue(other)
+            .order_by("created_at")
+            .first()
+        )
+        if other is not None:
+            _enqueue(other)
 
 
 def sync_execution_cancel(*, execution: SyncExecution) -> SyncExecution:
@@ -190,13 +204,14 @@ def sync_execution_cancel(*, execution: SyncExecution) -> SyncExecution:
     canceled = SyncExecution.objects.filter(
         pk=execution.pk, status__in=SyncExecution.WAITING
     ).update(status=SyncExecution.Status.CANCELED, completed_at=now)
-    SyncExecution.objects.filter(pk=execution.pk, status=SyncExecution.Status.RUNNING).update(
-        status=SyncExecution.Status.CANCELING
-    )
+    stopping = SyncExecution.objects.filter(
+        pk=execution.pk, status=SyncExecution.Status.RUNNING
+    ).update(status=SyncExecution.Status.CANCELING)
     execution.refresh_from_db()
     if canceled:  # a running one's sync.canceled is recorded by its worker when it stops
         execution_event_record(execution=execution)
-    _audit(execution.sync, "canceled a run", {"run": str(execution.pk)})
+    if canceled or stopping:
+        _audit(execution.sync, "canceled a run", {"run": str(execution.pk)})
     return execution
 
 
@@ -245,6 +260,8 @@ def _continuous_due(sync: Sync, now: dt.datetime) -> bool:
 
 def sync_run_after_start(*, execution: SyncExecution) -> list[SyncExecution]:
     """Start the syncs scheduled to run after this one (`runafter`), as their settings say."""
+    if execution.test or execution.identities:
+        return []  # a dry run or a run for a few identities is not the sync's run
     succeeded = execution.status == SyncExecution.Status.COMPLETED
     started = []
     followers = Sync.objects.filter(
@@ -294,7 +311,18 @@ def sync_execution_reap(*, now: dt.datetime | None = None) -> list[SyncExecution
         execution.refresh_from_db()
         execution_event_record(execution=execution)
         if not canceling:
-            resumed.append(sync_execution_start(sync=execution.sync, trigger=execution.trigger))
+            try:
+                resumed.append(
+                    sync_execution_start(
+                        sync=execution.sync,
+                        trigger=execution.trigger,
+                        resync=execution.resync,
+                        test=execution.test,  # a dry run comes back a dry run
+                        identities=execution.identities,
+                    )
+                )
+            except SyncNotRunnable:
+                continue  # paused meanwhile: its schedule will not resume it, by design
     return resumed
 
 

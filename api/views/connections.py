@@ -83,7 +83,8 @@ def _settable(type_key: str) -> set[str] | None:
     provider = tool_provider(type_key)
     if provider is None:
         return None
-    return TOOL_KEYS | (set(provider.start_form.base_fields) - {"name"})
+    keys = TOOL_KEYS if provider.api_key is not None else TOOL_KEYS - {API_KEY}
+    return keys | (set(provider.start_form.base_fields) - {"name"})
 
 
 def _values(type_key: str, configuration: dict[str, Any]) -> dict[str, Any]:

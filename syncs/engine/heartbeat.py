@@ -3,15 +3,18 @@ wait minutes on a vendor's rate limit), so the reaper can tell a slow run from a
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from uuid import UUID
 
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from syncs.models import SyncExecution
+
+logger = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -21,9 +24,16 @@ def heartbeat(execution_id: UUID | str, *, every: float) -> Iterator[None]:
     def beat() -> None:
         try:
             while not stop.wait(every):
-                SyncExecution.objects.filter(
-                    pk=execution_id, status__in=["running", "canceling"]
-                ).update(heartbeat_at=timezone.now())
+                try:
+                    SyncExecution.objects.filter(
+                        pk=execution_id, status__in=["running", "canceling"]
+                    ).update(heartbeat_at=timezone.now())
+                except DatabaseError:
+                    # One refused stamp (a restart of the database, a dropped connection) must
+                    # not stop the pulse for the rest of the run: the reaper would take a live
+                    # run for a dead one. Reconnect at the next beat.
+                    logger.warning("heartbeat of %s missed a beat", execution_id, exc_info=True)
+                    connection.close()
         finally:
             connection.close()  # this thread's own database connection
 

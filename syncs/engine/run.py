@@ -666,6 +666,13 @@ class Run:
                 "Canceled. What was delivered before the cancel stays delivered.",
                 status=SyncExecution.Status.CANCELED,
             )
+        if status != SyncExecution.Status.RUNNING:
+            # The reaper took this run for a dead one (its pulse stopped) and another run picks
+            # up where it is: this one must stop sending, or both would send the same records.
+            raise RunStopped(
+                "Stopped: this run was taken over by a new one after its worker stopped answering.",
+                status=status,
+            )
 
     def _destination_failure(self, error: DestinationError) -> str:
         name = self.execution.sync.target_connection.name
@@ -683,6 +690,8 @@ class Run:
         final = status or (
             SyncExecution.Status.FAILED if problem else SyncExecution.Status.COMPLETED
         )
+        if execution.status not in (SyncExecution.Status.RUNNING, SyncExecution.Status.CANCELING):
+            final = execution.status  # reaped meanwhile: the run that resumed it says the rest
         errors = list(execution.errors)
         if problem and final != SyncExecution.Status.CANCELED:
             errors.append(problem)

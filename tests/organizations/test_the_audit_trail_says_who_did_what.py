@@ -107,3 +107,13 @@ def test_only_admins_of_the_organization_see_its_trail(client, organization):
     client.force_login(admin)
     page = client.get(reverse("console:audit")).content.decode()
     assert page.count("the connection “Analytics”") == 1
+
+
+def test_a_setting_named_like_a_secret_is_kept_encrypted_and_out_of_the_trail(organization):
+    connection = _warehouse(organization)
+    connection_update(connection=connection, values={"sso_token": "marker-sso-77"})
+    connection.refresh_from_db()
+    assert "sso_token" not in connection.configuration
+    assert connection.secrets["sso_token"] == "marker-sso-77"
+    entry = AuditEntry.objects.get(action="changed")
+    assert entry.changes == {"sso_token": "changed"}
