@@ -57,18 +57,12 @@ demo: $(STAMP)
 		--email $(DEMO_EMAIL) --password $(DEMO_PASSWORD) --url http://$(HOST):$(PORT) \
 		--sandbox-url http://127.0.0.1:$(SANDBOX_PORT) --warehouse-port $(WAREHOUSE_PORT) \
 		--key-file var/demo_api_key
-	@$(BIN)/python -m sandbox.warehouse serve --port $(WAREHOUSE_PORT) --data-dir var/warehouse \
-		> var/log/warehouse.log 2>&1 & warehouse=$$!; \
-	$(BIN)/python -m sandbox --port $(SANDBOX_PORT) --state-file var/sandbox.json \
-		--budget salesloft=$(DEMO_SALESLOFT_RATE) \
-		> var/log/sandbox.log 2>&1 & sandbox=$$!; \
-	$(DEMO_ENV) $(BIN)/celery -A config worker --loglevel=info --concurrency=2 \
-		> var/log/worker.log 2>&1 & worker=$$!; \
-	$(DEMO_ENV) $(BIN)/celery -A config beat --loglevel=info \
-		--schedule var/celerybeat-schedule > var/log/beat.log 2>&1 & beat=$$!; \
-	trap 'kill $$worker $$beat $$sandbox $$warehouse 2>/dev/null; wait 2>/dev/null' EXIT INT TERM; \
-	$(DEMO_ENV) $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 \
-		--access-logfile var/log/web-access.log --error-logfile var/log/web.log --capture-output
+	@$(DEMO_ENV) exec $(BIN)/python -m config.supervise --log-dir var/log \
+		warehouse "$(BIN)/python -m sandbox.warehouse serve --port $(WAREHOUSE_PORT) --data-dir var/warehouse" \
+		sandbox "$(BIN)/python -m sandbox --port $(SANDBOX_PORT) --state-file var/sandbox.json --budget salesloft=$(DEMO_SALESLOFT_RATE)" \
+		worker "$(BIN)/celery -A config worker --loglevel=info --concurrency=2" \
+		beat "$(BIN)/celery -A config beat --loglevel=info --schedule var/celerybeat-schedule" \
+		web "$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile var/log/web-access.log --capture-output"
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache *.egg-info
