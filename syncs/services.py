@@ -90,9 +90,10 @@ def sync_execution_start(
         raise SyncNotRunnable(f"{sync.name} is paused, so its schedule doesn't start it.")
     waiting = SyncExecution.objects.filter(sync=sync, status__in=SyncExecution.WAITING).first()
     if waiting is not None:
-        if not _running(sync):
-            # Nothing runs that would hand over to it (a killed worker's never did): send it
-            # again. The claim is conditional, so a second task for it is a no-op.
+        if _stranded(waiting):
+            # It has waited long with nothing running that would hand over to it (a killed
+            # worker's run never did): send it again. The claim is conditional, so a second
+            # task for it is a no-op.
             _enqueue(waiting)
         return waiting
     try:
@@ -125,6 +126,13 @@ def _start_options(execution: SyncExecution) -> dict[str, Any]:
     if execution.identities:
         options["identities"] = len(execution.identities)
     return options
+
+
+def _stranded(waiting: SyncExecution) -> bool:
+    from django.conf import settings
+
+    stale = timezone.now() - dt.timedelta(seconds=settings.SYNCLINE_HEARTBEAT_STALE_SECONDS)
+    return waiting.created_at < stale and not _running(waiting.sync)
 
 
 def _running(sync: Sync) -> bool:
@@ -312,17 +320,20 @@ def sync_execution_reap(*, now: dt.datetime | None = None) -> list[SyncExecution
         execution_event_record(execution=execution)
         if not canceling:
             try:
-                resumed.append(
-                    sync_execution_start(
-                        sync=execution.sync,
-                        trigger=execution.trigger,
-                        resync=execution.resync,
-                        test=execution.test,  # a dry run comes back a dry run
-                        identities=execution.identities,
-                    )
+                resumed_run = sync_execution_start(
+                    sync=execution.sync,
+                    trigger=execution.trigger,
+                    resync=execution.resync,
+                    test=execution.test,  # a dry run comes back a dry run
+                    identities=execution.identities,
                 )
             except SyncNotRunnable:
                 continue  # paused meanwhile: its schedule will not resume it, by design
+            if resumed_run.created_at < execution.completed_at:
+                # A run already waited behind the dead one; its hand-over died with the
+                # worker: send it now (the claim makes a second task a no-op).
+                _enqueue(resumed_run)
+            resumed.append(resumed_run)
     return resumed
 
 

@@ -41,8 +41,21 @@ def test_a_run_waiting_behind_a_dead_one_is_sent_again(sent, django_capture_on_c
         services.sync_execution_reap()
     assert sent == [str(waiting.pk)]  # the reaper's start finds it and sends it
     with django_capture_on_commit_callbacks(execute=True):
-        again = services.sync_execution_start(sync=sync)
-    assert again == waiting and sent == [str(waiting.pk)] * 2
+        again = services.sync_execution_start(sync=sync)  # it was just sent: not again
+    assert again == waiting and sent == [str(waiting.pk)]
+
+
+def test_a_run_left_waiting_long_with_nothing_running_is_sent_by_the_next_start(
+    sent, django_capture_on_commit_callbacks
+):
+    sync = SyncFactory()
+    stranded = SyncExecutionFactory(sync=sync, status="queued")
+    SyncExecution.objects.filter(pk=stranded.pk).update(
+        created_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.sync_execution_start(sync=sync) == stranded
+    assert sent == [str(stranded.pk)]
 
 
 def test_a_reaped_dry_run_comes_back_a_dry_run_for_the_same_identities(
