@@ -78,7 +78,14 @@ def run_once(clone: Path, ports: tuple[int, int, int], env: dict[str, str]) -> t
     try:
         while True:
             if demo.poll() is not None:
-                raise SystemExit(f"make demo stopped early; see {clone / 'demo-run.log'}")
+                logs = clone / "var" / "log"
+                tails = "\n".join(
+                    f"--- {log.name}\n"
+                    + "\n".join(log.read_text(errors="replace").splitlines()[-8:])
+                    for log in sorted(logs.glob("*.log"))
+                )
+                said = (clone / "demo-run.log").read_text()[-2000:]
+                raise SystemExit(f"make demo stopped early:\n{said}\n{tails}")
             if time.perf_counter() - started > DEADLINE_SECONDS:
                 raise SystemExit("make demo was not up within the deadline")
             up = (
@@ -93,7 +100,8 @@ def run_once(clone: Path, ports: tuple[int, int, int], env: dict[str, str]) -> t
             time.sleep(0.25)
         elapsed = time.perf_counter() - started
     finally:
-        os.killpg(demo.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
+        if demo.poll() is None:
+            os.killpg(demo.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
         try:
             demo.wait(timeout=30)
         except subprocess.TimeoutExpired:
