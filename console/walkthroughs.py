@@ -199,6 +199,24 @@ def _warehouse_step(version: str) -> Step:
     )
 
 
+def _model_step(says: str, query: str, version: str, *, keep: str) -> Step:
+    """Step 3 of every guide: "Active Users" over the guide's query, on step 1's warehouse."""
+    return Step(
+        "Create a Snowflake model",
+        says,
+        "model",
+        (
+            Request(
+                "POST",
+                "/api/models",
+                _model_body(query, "YOUR-SNOWFLAKE-CONNECTION-ID"),
+                version=version,
+                keep=keep,
+            ),
+        ),
+    )
+
+
 WALKTHROUGHS: dict[str, Walkthrough] = {
     "salesloft": Walkthrough(
         key="salesloft",
@@ -227,19 +245,11 @@ WALKTHROUGHS: dict[str, Walkthrough] = {
                     ),
                 ),
             ),
-            Step(
-                "Create a Snowflake model",
+            _model_step(
                 "Write the SQL query whose rows are the people to add to the cadence.",
-                "model",
-                (
-                    Request(
-                        "POST",
-                        "/api/models",
-                        _model_body(SALESLOFT_QUERY, "YOUR-SNOWFLAKE-CONNECTION-ID"),
-                        version=NEW,
-                        keep="YOUR_SNOWFLAKE_MODEL_ID",
-                    ),
-                ),
+                SALESLOFT_QUERY,
+                NEW,
+                keep="YOUR_SNOWFLAKE_MODEL_ID",
             ),
             Step(
                 "List the Salesloft target objects",
@@ -299,19 +309,11 @@ WALKTHROUGHS: dict[str, Walkthrough] = {
                     ),
                 ),
             ),
-            Step(
-                "Create a Snowflake model",
+            _model_step(
                 "Write the SQL query that returns the CRM contact ids to add to the flow.",
-                "model",
-                (
-                    Request(
-                        "POST",
-                        "/api/models",
-                        _model_body(GONG_QUERY, "YOUR-SNOWFLAKE-CONNECTION-ID"),
-                        version=OLD,
-                        keep="YOUR_SNOWFLAKE_MODEL_ID",
-                    ),
-                ),
+                GONG_QUERY,
+                OLD,
+                keep="YOUR_SNOWFLAKE_MODEL_ID",
             ),
             Step(
                 "List the Gong Engage flows",
@@ -380,19 +382,11 @@ WALKTHROUGHS: dict[str, Walkthrough] = {
                     ),
                 ),
             ),
-            Step(
-                "Create a Snowflake model",
+            _model_step(
                 "Write the SQL query whose rows are the people for the audience.",
-                "model",
-                (
-                    Request(
-                        "POST",
-                        "/api/models",
-                        _model_body(LINKEDIN_QUERY, "YOUR-SNOWFLAKE-CONNECTION-ID"),
-                        version=OLD,
-                        keep="YOUR-MODEL-ID",
-                    ),
-                ),
+                LINKEDIN_QUERY,
+                OLD,
+                keep="YOUR-MODEL-ID",
             ),
             Step(
                 "Inspect the available audiences",
