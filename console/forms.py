@@ -45,3 +45,22 @@ class NotificationSettingsForm(forms.Form):
         self.fields["recipients"].label_from_instance = lambda person: (
             f"{person.get_full_name() or person.get_username()} <{person.email or 'no e-mail'}>"
         )
+
+
+def _time_zone_choices() -> list[tuple[str, str]]:
+    from zoneinfo import available_timezones
+
+    zones = sorted(zone for zone in available_timezones() if "/" in zone or zone == "UTC")
+    return [(zone, zone.replace("_", " ")) for zone in zones]
+
+
+class OrganizationSettingsForm(forms.Form):
+    name = forms.CharField(max_length=200, label="Name")
+    time_zone = forms.ChoiceField(
+        choices=_time_zone_choices,
+        label="Time zone",
+        help_text="Schedules are read in it: “daily at 9:00” is 9:00 there.",
+        error_messages={
+            "invalid_choice": "Choose a time zone from the list, such as Europe/Paris."
+        },
+    )
