@@ -28,6 +28,7 @@ What `breaches()` checks, in the sandbox's own records and request log, not Sync
 from __future__ import annotations
 
 import hashlib
+import os
 import signal
 import statistics
 import time
@@ -346,8 +347,6 @@ class Queue:
 
 
 def _worker(queue: Queue, sandbox: RunningSandbox, logs: Path, number: int) -> Worker:
-    import os
-
     env = {
         **os.environ,
         "DEBUG": "true",
