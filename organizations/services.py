@@ -185,7 +185,7 @@ def organization_update(*, organization: Organization, name: str, time_zone: str
     elif len(name) > 200:
         errors["name"] = ["Keep the name under 200 characters."]
     elif Organization.objects.filter(name__iexact=name).exclude(pk=organization.pk).exists():
-        errors["name"] = [f"Another organization on this server is named “{name}”."]
+        errors["name"] = ["Another organization on this server has that name; choose another."]
     if time_zone not in available_timezones():
         errors["time_zone"] = [
             "Choose a time zone from the list, such as Europe/Paris or America/New_York."

@@ -67,7 +67,7 @@ def test_an_unknown_time_zone_or_a_taken_name_is_said_and_nothing_changes(
     bad_zone = client.post(URL, {"name": organization.name, "time_zone": "Mars/Olympus"})
     assert "Choose a time zone from the list" in bad_zone.content.decode()
     taken = client.post(URL, {"name": "taken inc", "time_zone": "UTC"})
-    assert "Another organization on this server is named" in taken.content.decode()
+    assert "Another organization on this server has that name" in taken.content.decode()
     organization.refresh_from_db()
     assert organization.time_zone == "UTC"
     assert not AuditEntry.objects.filter(object_type="organization").exists()

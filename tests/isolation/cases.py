@@ -203,6 +203,18 @@ CASES: dict[str, Case | NotScoped | Elsewhere] = {
         ),
         A_PAGE,
     ),
+    "console:organization": Case(
+        "person",
+        {},
+        (
+            Try(),
+            # Takes no id: it is always the signed-in person's organization. (Renaming ours as
+            # theirs is refused without naming them: tests/console/
+            # test_admins_change_the_organizations_name_and_time_zone.py.)
+            Try("POST", {"name": "", "time_zone": "Mars/Olympus"}),
+        ),
+        A_PAGE,
+    ),
     "console:api_keys": Case(
         "person",
         {},
