@@ -28,7 +28,7 @@ from connections.models import Connection
 from connections.registry import CONNECTION_TYPES
 from models_app.models import SqlModel
 from models_app.services import sql_model_create
-from organizations.models import NotificationSettings
+from organizations.models import AuditEntry, NotificationSettings
 from sandbox.oauth import Client as OAuthClient
 from sandbox.server import RunningSandbox
 from sandbox.vendors.gong import DEMO_FLOW_ID
@@ -330,6 +330,7 @@ def api_warehouse(scenario: Scenario) -> None:
     answer = scenario.api.post(
         "/api/connections",
         {"name": "PostgreSQL by API", "type": "postgresql", "configuration": configuration},
+        **{"Idempotency-Key": "sweep-postgresql-by-api"},  # its answer is kept in a table
     )
     assert answer.status_code == 200, answer.content
     scenario.keep("POST /api/connections (PostgreSQL by API)", answer)
@@ -351,6 +352,10 @@ def secrets_change(scenario: Scenario) -> None:
         "action": "save",
     }
     assert scenario.post(scenario.admin_client, url, values).status_code == 302
+    entry = AuditEntry.objects.filter(object_id=str(connection.pk), action="changed").latest(
+        "created_at"
+    )
+    assert entry.changes.get("password") == "changed", entry.changes
     # An administrator sets one in the Django admin, and types another into the configuration.
     by_api = Connection.objects.get(organization=scenario.organization, name="PostgreSQL by API")
     url = reverse("admin:connections_connection_change", args=[by_api.pk])
@@ -558,12 +563,29 @@ def syncs_run(scenario: Scenario) -> dict[str, SyncExecution]:
     _oauth_expire(scenario, "gong")
     scenario.sandbox.app.oauth.revoke_refresh_tokens("gong")
     executions["revoked"] = run(scenario, scenario.syncs["flow → gong"])
+    checks_and_reconnects(scenario)
     # A run started through the API, as a script would.
     sync = scenario.syncs["people → salesloft key"]
     answer = scenario.api.post(f"/api/syncs/{sync.pk}/executions", {})
     scenario.keep(f"POST /api/syncs/{sync.pk}/executions", answer)
     execute_sync.apply(args=[answer.json()["data"]["id"]])
     return executions
+
+
+def checks_and_reconnects(scenario: Scenario) -> None:
+    """Every connection checked from its page (what each says when it fails is kept), then
+    Gong, whose consent was revoked, and Salesforce with its own app connected again."""
+    for connection in Connection.objects.filter(organization=scenario.organization):
+        scenario.post(scenario.admin_client, reverse("connections:check", args=[connection.pk]), {})
+    for label in ("gong", "salesforce own app"):
+        connection = scenario.connections[label]
+        url = reverse("connections:reconnect", args=[connection.pk])
+        authorize = scenario.post(scenario.admin_client, url, {})
+        assert authorize.status_code == 302, authorize.content.decode()[:2000]
+        back = come_back(scenario.admin_client, consent(scenario.http, authorize["Location"]))
+        scenario.keep(f"OAuth callback of {connection.name} reconnected", back)
+        connection.refresh_from_db()
+        assert connection.status == Connection.Status.HEALTHY, connection.status_error
 
 
 def webhook_deliver(scenario: Scenario) -> None:
