@@ -25,12 +25,8 @@ from django.test import Client
 from sandbox.oauth import DEMO_CLIENT
 from sandbox.server import running_sandbox
 from tests.operations.page_recipes import ALSO_FINE, Page, pages
-from tests.operations.secrets_scenario import (
-    SALESFORCE_APP,
-    WEBHOOK_SECRET,
-    Scenario,
-    scenario_build,
-)
+from tests.operations.secrets_runs import scenario_build
+from tests.operations.secrets_scenario import SALESFORCE_APP, WEBHOOK_SECRET, Scenario
 from tests.syncs.webhook_receiver import webhook_receiver
 
 pytestmark = pytest.mark.django_db
