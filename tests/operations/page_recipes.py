@@ -138,11 +138,6 @@ RECIPES: dict[str, Fill] = {
 ALSO_FINE: dict[str, set[int]] = {
     # The model over the Snowflake connection whose password was changed to a wrong one.
     "api:model-sample": {400},
-    # Gong's consent was revoked at the vendor: "reconnect" in the contract's error shape.
-    "api:target-fields": {422},
-    "api:target-objects": {422},
-    "api:target-property": {422},
-    "api:connection-parameter-values": {422},
     # The sign-in link was used (by the sweep's browser): gone, and its consent is not this
     # session's.
     "social:link": {410},
