@@ -70,6 +70,14 @@ INVITATION_USED = (
 )
 
 
+# E-mail backends that keep an e-mail on this machine (printed, in a file, dropped).
+UNDELIVERED_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+}
+
+
 def _last_admin(membership: Membership, organization: Organization) -> str:
     return (
         f"{membership.user.get_username()} is the last admin of {organization.name}, so they "
@@ -280,6 +288,12 @@ def invitation_email(*, invitation: Invitation, link: str) -> str:
         f"{invitation.expires_at:%H:%M} UTC. If you "
         "didn't expect it, ignore this e-mail.\n"
     )
+    if settings.EMAIL_BACKEND in UNDELIVERED_BACKENDS:  # the demo's: printed, not delivered
+        send_mail(f"Join {organization} on Syncline", body, None, [invitation.email])
+        return (
+            f"E-mail is not set up on this Syncline (EMAIL_BACKEND), so nothing reaches "
+            f"{invitation.email}: copy the link and send it yourself."
+        )
     try:
         send_mail(f"Join {organization} on Syncline", body, None, [invitation.email])
     except Exception as error:  # a mail server down must not lose the invitation

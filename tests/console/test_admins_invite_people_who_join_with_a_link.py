@@ -255,3 +255,12 @@ def test_the_audit_trail_says_who_invited_revoked_and_who_joined(client, admin, 
         ("first@example.com", "Accepted the invitation and joined as “first@example.com”"),
     ]
     assert "role: Member" in entries.filter(action="invited").first().details()
+
+
+def test_without_e_mail_set_up_the_page_says_to_send_the_link_yourself(client, admin, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+    client.force_login(admin)
+    page, link = invite(client)
+    assert link
+    assert "E-mail is not set up on this Syncline (EMAIL_BACKEND)" in page.content.decode()
+    assert "It was also e-mailed" not in page.content.decode()
