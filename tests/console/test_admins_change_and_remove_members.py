@@ -185,3 +185,15 @@ def test_an_active_account_without_an_organization_is_not_taken_over(admin, orga
     loner.refresh_from_db()
     assert loner.check_password(PASSWORD)
     assert get_user_model().objects.filter(username__iexact="loner@example.com").count() == 1
+
+
+def test_another_organizations_invitation_cannot_be_revoked(client, admin):
+    theirs = MembershipFactory(role="admin")
+    invitation, _ = invitation_create(
+        organization=theirs.organization, email="x@example.com", role="member", invited_by=None
+    )
+    client.force_login(admin)
+    response = client.post(URL, {"action": "revoke", "invitation": str(invitation.pk)})
+    assert response.status_code == 404
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is None
