@@ -129,7 +129,7 @@ def test_a_connection_that_lost_its_access_is_reconnected_from_the_home_page(
     # Salesloft forgets Syncline's grant: the next check can't refresh and asks to reconnect.
     httpx.post(f"{sandbox.url}/_sandbox/oauth/expire-access-tokens", json={"vendor": "salesloft"})
     httpx.post(f"{sandbox.url}/_sandbox/oauth/revoke-refresh-tokens", json={"vendor": "salesloft"})
-    page.click("text=Settings")
+    page.locator("main").get_by_role("link", name="Settings").click()
     page.click("text=Check now")
     expect(page.locator(".page-head .badge")).to_have_text("Needs to be reconnected")
     screenshot("wizard-reconnect-1-detail")
