@@ -256,6 +256,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-webhook-deliveries": {"task": "syncline.sweep_webhook_deliveries", "schedule": 60.0},
     # Events older than SYNCLINE_EVENT_RETENTION_HOURS are deleted.
     "prune-events": {"task": "syncline.prune_events", "schedule": 3600.0},
+    # auth_url links a week past their expiry are deleted (connections/oauth/links.py).
+    "prune-oauth-links": {"task": "syncline.prune_oauth_links", "schedule": 3600.0},
 }
 # Which queue tasks go to when nothing says otherwise (one Syncline per queue on a shared broker).
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")

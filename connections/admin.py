@@ -10,6 +10,7 @@ from connections.hosts import warehouse_host_problem
 from connections.models import Connection
 from connections.secret_reuse import SecretsNeeded, secrets_to_use
 from connections.services import split_secrets
+from console.admin_mixins import OrganizationScopedAdmin
 
 
 class ConnectionAdminForm(forms.ModelForm):
@@ -90,7 +91,7 @@ class ConnectionAdminForm(forms.ModelForm):
 
 
 @admin.register(Connection)
-class ConnectionAdmin(admin.ModelAdmin):
+class ConnectionAdmin(OrganizationScopedAdmin):
     form = ConnectionAdminForm
     list_display = ["name", "type", "organization", "status", "last_checked_at", "updated_at"]
     list_filter = ["type", "status", "organization"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,13 +44,28 @@ def split_secrets(type_key: str, values: dict[str, Any]) -> tuple[dict[str, Any]
     return configuration, secrets
 
 
-SECRET_WORDS = ("password", "secret", "token", "private_key", "api_key", "passphrase")
+# Compared with a setting's name lower-cased and without separators, so "sshPrivateKey",
+# "ssh-private-key" and "ssh_private_key" all match; "clientkey" and "sslkey" are a TLS client
+# certificate's private key as other tools (and libpq) name it.
+SECRET_WORDS = (
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "privatekey",
+    "apikey",
+    "passphrase",
+    "clientkey",
+    "sslkey",
+    "credential",
+)
 
 
 def looks_secret(key: str) -> bool:
     """A setting named like a credential is kept encrypted (and out of the audit trail) even
     when its type doesn't list it: a caller may send one a type doesn't expect."""
-    return any(word in key.lower() for word in SECRET_WORDS)
+    name = re.sub(r"[^a-z0-9]", "", key.lower())
+    return any(word in name for word in SECRET_WORDS)
 
 
 def _present(values: dict[str, Any]) -> dict[str, Any]:

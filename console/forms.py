@@ -82,3 +82,22 @@ class JoinForm(forms.Form):
         if data.get("password") and data.get("password_again") != data.get("password"):
             self.add_error("password_again", "The two passwords are not the same. Type it again.")
         return data
+
+
+def _time_zone_choices() -> list[tuple[str, str]]:
+    from zoneinfo import available_timezones
+
+    zones = sorted(zone for zone in available_timezones() if "/" in zone or zone == "UTC")
+    return [(zone, zone.replace("_", " ")) for zone in zones]
+
+
+class OrganizationSettingsForm(forms.Form):
+    name = forms.CharField(max_length=200, label="Name")
+    time_zone = forms.ChoiceField(
+        choices=_time_zone_choices,
+        label="Time zone",
+        help_text="Schedules are read in it: “daily at 9:00” is 9:00 there.",
+        error_messages={
+            "invalid_choice": "Choose a time zone from the list, such as Europe/Paris."
+        },
+    )

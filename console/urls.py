@@ -8,6 +8,7 @@ app_name = "console"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("settings/organization/", views.organization_settings, name="organization"),
     path("settings/notifications/", views.notification_settings_view, name="notifications"),
     path("audit/", views.audit_trail, name="audit"),
     path("settings/api-keys/", views.api_keys, name="api_keys"),

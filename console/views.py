@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 
 from console.decorators import admin_required, organization_required
-from console.forms import NotificationSettingsForm
+from console.forms import NotificationSettingsForm, OrganizationSettingsForm
 from console.selectors import audit_entries, home_summary
 from console.walkthrough_progress import walkthroughs_progress
 from organizations.models import NotificationSettings
@@ -17,6 +17,7 @@ from organizations.services import (
     api_key_create_named,
     api_key_revoke,
     notification_settings_update,
+    organization_update,
 )
 
 
@@ -125,3 +126,27 @@ def api_keys(request: HttpRequest) -> HttpResponse:
             "api_url": request.build_absolute_uri("/api/"),
         },
     )
+
+
+@admin_required
+def organization_settings(request: HttpRequest) -> HttpResponse:
+    """Organization settings: its name, and the time zone its schedules are read in."""
+    organization = request.organization
+    form = OrganizationSettingsForm(
+        request.POST or None,
+        initial={"name": organization.name, "time_zone": organization.time_zone},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            organization_update(
+                organization=organization,
+                name=form.cleaned_data["name"],
+                time_zone=form.cleaned_data["time_zone"],
+            )
+        except ValidationError as error:
+            for name, sentences in error.message_dict.items():
+                form.add_error(name if name in form.fields else None, sentences)
+        else:
+            messages.success(request, "Organization settings saved.")
+            return redirect("console:organization")
+    return render(request, "console/organization.html", {"form": form})

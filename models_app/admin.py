@@ -8,7 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
-from console.admin_mixins import SavedThroughServicesAdmin
+from console.admin_mixins import OrganizationScopedAdmin, SavedThroughServicesAdmin
 from models_app.models import SqlModel
 from models_app.services import BrokenMappingsError, sql_model_create, sql_model_update
 
@@ -61,7 +61,7 @@ class SqlModelAdminForm(forms.ModelForm):
 
 
 @admin.register(SqlModel)
-class SqlModelAdmin(SavedThroughServicesAdmin):
+class SqlModelAdmin(OrganizationScopedAdmin, SavedThroughServicesAdmin):
     form = SqlModelAdminForm
     list_display = [
         "name",

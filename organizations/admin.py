@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
+from console.admin_mixins import OrganizationScopedAdmin, OrganizationScopedMixin
 from organizations.models import (
     ApiKey,
     AuditEntry,
@@ -16,22 +17,27 @@ from organizations.models import (
 from organizations.services import api_key_assign_new_secret, api_key_audit
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(OrganizationScopedMixin, admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(OrganizationScopedAdmin):
+    organization_lookup = "pk"
     list_display = ["name", "id", "created_at"]
     search_fields = ["name", "id"]
     readonly_fields = ["id", "created_at"]
     inlines = [MembershipInline]
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # A new organization belongs to nobody yet: the installation's superusers make them.
+        return bool(request.user.is_superuser) and super().has_add_permission(request)
+
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(OrganizationScopedAdmin):
     list_display = ["user", "organization", "role", "created_at"]
     list_filter = ["role", "organization"]
     search_fields = ["user__username", "user__email", "organization__name"]
@@ -40,7 +46,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(OrganizationScopedAdmin):
     list_display = ["name", "organization", "prefix", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["organization", ("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "prefix", "organization__name"]
@@ -81,7 +87,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(OrganizationScopedAdmin):
     """The audit trail, as it was written: searchable, never added, changed or deleted."""
 
     list_display = [
@@ -114,7 +120,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(NotificationSettings)
-class NotificationSettingsAdmin(admin.ModelAdmin):
+class NotificationSettingsAdmin(OrganizationScopedAdmin):
     list_display = ["organization", "on_failure", "rejected_percent", "updated_at"]
     list_select_related = ["organization"]
     filter_horizontal = ["recipients"]
@@ -122,7 +128,7 @@ class NotificationSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(NotificationSent)
-class NotificationSentAdmin(admin.ModelAdmin):
+class NotificationSentAdmin(OrganizationScopedAdmin):
     """What was mailed, for whoever wonders whether an e-mail went out: never edited."""
 
     list_display = ["sent_at", "organization", "reason", "execution_id"]
@@ -138,7 +144,7 @@ class NotificationSentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(OrganizationScopedAdmin):
     """Invitations as the console's members page made them: read here, never added or edited
     (the link's token exists only as its hash, and is not shown). Admins revoke in the console."""
 

@@ -166,3 +166,50 @@ def api_key_create_named(
     if ApiKey.objects.filter(organization=organization, name=name).exists():
         raise ValidationError(f"A key named “{name}” exists already. Choose another name.")
     return api_key_create(organization=organization, name=name, created_by=created_by)
+
+
+def organization_update(*, organization: Organization, name: str, time_zone: str) -> Organization:
+    """An organization's name and time zone, changed by an admin; refused in a sentence.
+
+    Schedules are read in the time zone ("daily at 9:00"), so the next run of every scheduled
+    sync is worked out again in the new one, in the same transaction.
+    """
+    from zoneinfo import available_timezones
+
+    from organizations.audit import audit_record, changes_between
+
+    name = " ".join(name.split())
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = ["Give the organization a name."]
+    elif len(name) > 200:
+        errors["name"] = ["Keep the name under 200 characters."]
+    elif Organization.objects.filter(name__iexact=name).exclude(pk=organization.pk).exists():
+        errors["name"] = ["Another organization on this server has that name; choose another."]
+    if time_zone not in available_timezones():
+        errors["time_zone"] = [
+            "Choose a time zone from the list, such as Europe/Paris or America/New_York."
+        ]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = Organization.objects.select_for_update().get(pk=organization.pk)
+        before = {"name": locked.name, "time zone": locked.time_zone}
+        locked.name, locked.time_zone = name, time_zone
+        locked.save(update_fields=["name", "time_zone"])
+        changes = changes_between(before, {"name": name, "time zone": time_zone})
+        if changes:
+            audit_record(
+                organization=locked,
+                action="changed",
+                object_type="organization",
+                object_id=locked.pk,
+                object_name=name,
+                changes=changes,
+            )
+        if before["time zone"] != time_zone:
+            from syncs.services import sync_next_runs_recompute
+
+            sync_next_runs_recompute(organization=locked)
+    organization.name, organization.time_zone = name, time_zone
+    return organization

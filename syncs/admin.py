@@ -12,7 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from console.admin_mixins import SavedThroughServicesAdmin
+from console.admin_mixins import (
+    OrganizationScopedAdmin,
+    OrganizationScopedMixin,
+    SavedThroughServicesAdmin,
+    organization_scope,
+)
 from syncs.models import (
     Event,
     RecordError,
@@ -117,7 +122,7 @@ class SyncAdminForm(forms.ModelForm):
 
 
 @admin.register(Sync)
-class SyncAdmin(SavedThroughServicesAdmin):
+class SyncAdmin(OrganizationScopedAdmin, SavedThroughServicesAdmin):
     form = SyncAdminForm
     list_per_page = 50
     list_display = [
@@ -176,8 +181,9 @@ class SyncAdmin(SavedThroughServicesAdmin):
         return _console_link(reverse("syncs:detail", kwargs={"sync_id": obj.pk}))
 
 
-class RecordErrorInline(admin.TabularInline):
+class RecordErrorInline(OrganizationScopedMixin, admin.TabularInline):
     model = RecordError
+    organization_lookup = "execution__sync__organization_id"
     fields = ["identity_value", "operation", "message", "created_at"]
     readonly_fields = fields
     extra = 0
@@ -209,10 +215,15 @@ class SyncFilter(admin.SimpleListFilter):
     SHOWN = 20
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        shown = list(Sync.objects.order_by("-updated_at").values_list("pk", "name")[: self.SHOWN])
+        # Only the person's organization's syncs: a staff member of one never reads another's names.
+        syncs = organization_scope(Sync.objects.all(), request, "organization_id")
+        shown = list(syncs.order_by("-updated_at").values_list("pk", "name")[: self.SHOWN])
         chosen = self.value()
         if chosen and all(str(pk) != chosen for pk, _ in shown):
-            shown = [*Sync.objects.filter(pk=chosen).values_list("pk", "name"), *shown]
+            try:
+                shown = [*syncs.filter(pk=chosen).values_list("pk", "name"), *shown]
+            except (ValueError, ValidationError):
+                pass
         return [(str(pk), name) for pk, name in shown]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -230,7 +241,8 @@ def _console_link(url: str) -> str:
 
 
 @admin.register(SyncExecution)
-class SyncExecutionAdmin(ReadOnlyHistoryAdmin):
+class SyncExecutionAdmin(OrganizationScopedAdmin, ReadOnlyHistoryAdmin):
+    organization_lookup = "sync__organization_id"
     list_display = [
         "when",
         "sync",
@@ -310,7 +322,8 @@ class SyncExecutionAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(RecordError)
-class RecordErrorAdmin(ReadOnlyHistoryAdmin):
+class RecordErrorAdmin(OrganizationScopedAdmin, ReadOnlyHistoryAdmin):
+    organization_lookup = "execution__sync__organization_id"
     list_display = ["identity_value", "operation", "message", "execution", "created_at", "console"]
     list_filter = ["operation"]
     search_fields = ["identity_value", "message"]
@@ -338,7 +351,8 @@ class RecordErrorAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(SyncState)
-class SyncStateAdmin(ReadOnlyHistoryAdmin):
+class SyncStateAdmin(OrganizationScopedAdmin, ReadOnlyHistoryAdmin):
+    organization_lookup = "sync__organization_id"
     list_display = ["identity_key", "sync", "destination_id", "values_hash", "updated_at"]
     search_fields = ["identity_key", "destination_id"]
     list_select_related = ["sync"]
@@ -346,7 +360,7 @@ class SyncStateAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(ReadOnlyHistoryAdmin):
+class EventAdmin(OrganizationScopedAdmin, ReadOnlyHistoryAdmin):
     list_display = ("type", "organization", "created_at")
     list_filter = ("type",)
     list_select_related = ("organization",)
@@ -354,7 +368,7 @@ class EventAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(Webhook)
-class WebhookAdmin(admin.ModelAdmin):
+class WebhookAdmin(OrganizationScopedAdmin):
     """Read here; created and changed through the API's rules (syncs/webhooks.py). The secret
     is never shown (only whether one is saved)."""
 
@@ -375,7 +389,8 @@ class WebhookAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(ReadOnlyHistoryAdmin):
+class WebhookDeliveryAdmin(OrganizationScopedAdmin, ReadOnlyHistoryAdmin):
+    organization_lookup = "webhook__organization_id"
     list_display = ("event", "status", "attempts", "last_status_code")
     list_filter = ("status",)
     list_select_related = ("event", "webhook")

@@ -913,6 +913,21 @@ def sync_set_active(*, sync: Sync, active: bool, user: Any) -> Sync:
     return sync
 
 
+def sync_next_runs_recompute(*, organization: Organization) -> int:
+    """Work out again when each of the organization's active syncs runs next: after its time zone
+    changed, "daily at 9:00" is another instant. Returns how many syncs were looked at."""
+    syncs = list(Sync.objects.filter(organization=organization, active=True))
+    for sync in syncs:
+        sync.organization = organization
+        try:
+            following = _next_run_at(sync)
+        except ValueError:
+            following = None  # a schedule saved before validation: the sync page says so
+        if following != sync.next_run_at:
+            Sync.objects.filter(pk=sync.pk).update(next_run_at=following)
+    return len(syncs)
+
+
 def sync_delete(*, sync: Sync, user: Any) -> None:
     """Delete a sync and its history. A run in progress is canceled first; waiting runs never
     start (their rows go with the sync)."""

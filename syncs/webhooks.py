@@ -9,7 +9,8 @@ delivery that doesn't get a 2xx is retried up to five times with exponential bac
 A sync never waits for any of this: recording an event only adds a delivery row and enqueues a
 task once the transaction commits, and a failure to enqueue is logged and swept up later.
 Endpoints must pass the same host policy as warehouses (connections/hosts.py), at saving and
-again at every send (a name can be re-pointed at a private address after it was saved).
+again at every send (a name can be re-pointed at a private address after it was saved), and
+each send goes to an address that check returned, never to a second lookup (DNS rebinding).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import hmac
 import json
 import logging
 import random
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -29,7 +31,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from connections.hosts import host_refusal
+from connections.hosts import HostRefused, allowed_addresses, host_refusal
 from organizations.models import Organization
 from syncs.events import event_data
 from syncs.models import Event, Webhook, WebhookDelivery
@@ -196,23 +198,25 @@ def webhook_delivery_attempt(*, delivery_id: str) -> WebhookDelivery | None:
     webhook = delivery.webhook
     if not webhook.enabled:
         return _finish(delivery, failed="The webhook was disabled before this event was sent.")
-    problem = webhook_endpoint_problem(webhook.endpoint)
-    if problem:  # checked at every send: DNS may now point the name somewhere private
-        return _finish(delivery, failed=problem)
+    # Checked at every send (DNS may now point the name somewhere private), and sent to the
+    # address that was checked.
+    target = _pinned(webhook.endpoint)
+    if isinstance(target, str):
+        return _finish(delivery, failed=target)
+    url, host_header, extensions = target
     body = json.dumps(event_data(delivery.event), separators=(",", ":")).encode()
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "Syncline-Webhooks/1",
         SIGNATURE_HEADER: webhook_signature(webhook.secret, body),
+        **host_header,
     }
     try:
-        response = httpx.post(
-            webhook.endpoint,
-            content=body,
-            headers=headers,
-            timeout=settings.SYNCLINE_WEBHOOK_TIMEOUT_SECONDS,
-            follow_redirects=False,  # a redirect could lead past the host policy
-        )
+        # No redirects: one could lead past the host policy.
+        with httpx.Client(
+            timeout=settings.SYNCLINE_WEBHOOK_TIMEOUT_SECONDS, follow_redirects=False
+        ) as client:
+            response = client.post(url, content=body, headers=headers, extensions=extensions)
     except httpx.HTTPError as error:
         return _retry_or_fail(delivery, None, f"The endpoint could not be reached: {error}")
     if 200 <= response.status_code < 300:
@@ -222,6 +226,32 @@ def webhook_delivery_attempt(*, delivery_id: str) -> WebhookDelivery | None:
         response.status_code,
         f"The endpoint answered HTTP {response.status_code}; a 2xx status was expected.",
     )
+
+
+def _pinned(endpoint: str) -> tuple[httpx.URL, dict[str, str], dict[str, Any]] | str:
+    """Where to send `endpoint`'s delivery: (the URL with the checked address in place of the
+    name, the Host header, the TLS server name), or why not, in a sentence.
+
+    The name is looked up once, by the host policy, and the connection goes to an address that
+    lookup returned, so a name can't resolve to a public address for the check and to a private
+    one for the send. The Host header and, for https, the TLS server name (which the certificate
+    is checked against) stay the name's: httpcore's `sni_hostname` request extension,
+    https://www.encode.io/httpcore/extensions/#request-extensions
+    """
+    problem = webhook_endpoint_problem(endpoint, resolve=False)
+    if problem:
+        return problem
+    url = httpx.URL(endpoint.strip())
+    try:
+        addresses = allowed_addresses(url.host)
+    except HostRefused:
+        return ENDPOINT_PRIVATE.format(host=url.host)
+    if not addresses:
+        return f"The endpoint's host {url.host} could not be found; check its spelling."
+    if url.host in addresses:  # an address already: nothing to pin
+        return url, {}, {}
+    extensions = {"sni_hostname": url.host} if url.scheme == "https" else {}
+    return url.copy_with(host=addresses[0]), {"Host": url.netloc.decode("ascii")}, extensions
 
 
 def _retry_or_fail(

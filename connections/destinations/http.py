@@ -214,6 +214,11 @@ class VendorHTTP:
         last_problem = ""
         while True:
             if shared:
+                if own_host:
+                    # A token refresh due now happens before the call takes its slot: the slot
+                    # is counted when taken, and a refresh in between would make the call reach
+                    # the vendor later than counted, crowding its window with the next calls.
+                    self.auth.headers()
                 waited += shared.acquire(cost)
             sent = {**headers, **self.auth.headers()} if own_host else headers
             may_have_applied = throttled = False

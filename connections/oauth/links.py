@@ -131,3 +131,16 @@ def oauth_link_for_pending(*, link_id: str, connection_id: str | None) -> OAuthL
         .filter(pk=link_id, connection_id=connection_id, used_at__isnull=False)
         .first()
     )
+
+
+# A link's row is kept a week past its expiry, so its "done" page can still say what happened,
+# then deleted (the beat's "prune-oauth-links"): links are made on every OAuth create or update
+# through the API, and nothing else would ever remove them.
+LINK_KEPT_AFTER_EXPIRY = dt.timedelta(days=7)
+
+
+def oauth_links_prune(*, now: dt.datetime | None = None) -> int:
+    """Delete links that expired over LINK_KEPT_AFTER_EXPIRY ago; returns how many."""
+    cutoff = (now or timezone.now()) - LINK_KEPT_AFTER_EXPIRY
+    deleted, _ = OAuthLink.objects.filter(expires_at__lt=cutoff).delete()
+    return deleted

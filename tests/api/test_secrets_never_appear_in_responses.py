@@ -1,5 +1,8 @@
 """Secrets never leave through the API: connections saved with marker secrets, then every
-endpoint's answer — and the OpenAPI document — searched for them."""
+endpoint's answer — and the OpenAPI document — searched for them (as written and encoded).
+
+The sweep over everything else (pages, admin, logs, events, exports, tables) is
+tests/operations/test_no_secret_appears_anywhere.py."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import pytest
 from connections.models import Connection
 from sandbox.vendors.salesloft import DEMO_API_KEY
 from tests.connections.destinations.linkedin_support import linkedin_connection, linkedin_tokens
+from tests.secret_markers import connection_markers
 
 pytestmark = pytest.mark.django_db
 
@@ -106,11 +110,11 @@ def test_no_answer_carries_a_password_a_key_or_a_token(
     )
     answers.append(api.put(f"/api/connections/{loft_id}", {"name": "Loft 2", "configuration": {}}))
 
-    saved = [c.secrets for c in Connection.objects.all()]
-    markers = {PASSWORD, DEMO_API_KEY, tokens["access_token"], tokens["refresh_token"]}
-    markers |= {str(v) for secrets in saved for v in secrets.values() if len(str(v)) >= 12}
-    assert len(markers) >= 4
+    markers = connection_markers(Connection.objects.all())
+    for label, value in (("password", PASSWORD), ("Salesloft API key", DEMO_API_KEY)):
+        markers.add(label, value)
+    markers.add("LinkedIn access token", tokens["access_token"])
+    markers.add("LinkedIn refresh token", tokens["refresh_token"])
+    assert len(markers.values) >= 4
     for response in answers:
-        text = response.content.decode()
-        for marker in markers:
-            assert marker not in text, (response.request["PATH_INFO"], marker[:6])
+        assert markers.hits(response.content.decode()) == [], response.request["PATH_INFO"]

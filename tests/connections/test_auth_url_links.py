@@ -231,3 +231,20 @@ def test_a_link_opened_where_someone_of_another_organization_is_logged_in_connec
     assert connection.status == Connection.Status.HEALTHY
     assert Connection.objects.count() == 1
     assert Connection.objects.get().organization == organization
+
+
+def test_links_a_week_past_their_expiry_are_pruned_and_newer_ones_kept(organization):
+    from django.utils import timezone
+
+    from connections.oauth.links import oauth_links_prune
+    from connections.tasks import prune_oauth_links
+
+    connection = _waiting(organization)
+    now = timezone.now()
+    old = OAuthLink.objects.create(connection=connection, expires_at=now - dt.timedelta(days=8))
+    recent = OAuthLink.objects.create(connection=connection, expires_at=now - dt.timedelta(days=6))
+    live = OAuthLink.objects.create(connection=connection, expires_at=now + dt.timedelta(hours=1))
+    prune_oauth_links()  # the beat's task, run in this process
+    assert not OAuthLink.objects.filter(pk=old.pk).exists()
+    assert set(OAuthLink.objects.values_list("pk", flat=True)) >= {recent.pk, live.pk}
+    assert oauth_links_prune() == 0

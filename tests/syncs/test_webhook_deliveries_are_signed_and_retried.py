@@ -166,6 +166,39 @@ def test_the_host_policy_is_checked_again_at_send(organization, settings):
     assert receiver.received == []
 
 
+def test_the_send_goes_to_the_address_the_policy_checked_not_a_second_lookup(
+    organization, monkeypatch
+):
+    """DNS rebinding: the name answers an allowed address to the policy's lookup and, to any
+    lookup after it, something else (here: nothing). The delivery still arrives, at the checked
+    address, with the name in its Host header."""
+    import socket
+
+    real = socket.getaddrinfo
+    lookups = []
+
+    def rebinding(host, *args, **kwargs):
+        if host != "hooks.example.test":
+            return real(host, *args, **kwargs)
+        lookups.append(host)
+        if len(lookups) == 1:
+            return real("127.0.0.1", *args, **kwargs)
+        raise socket.gaierror(socket.EAI_NONAME, "re-pointed")
+
+    with webhook_receiver(SECRET) as receiver:
+        port = receiver.url.split(":")[2].split("/")[0]
+        endpoint = f"http://hooks.example.test:{port}/hooks/syncline"
+        webhook_create(organization=organization, endpoint=endpoint, secret=SECRET)
+        _completed_event(organization)
+        monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+        outcome = webhook_delivery_attempt(delivery_id=str(WebhookDelivery.objects.get().pk))
+    assert outcome.status == "delivered", outcome.last_error
+    assert lookups == ["hooks.example.test"]
+    (got,) = receiver.received
+    assert got.headers["Host"] == f"hooks.example.test:{port}"
+    assert got.signature_valid
+
+
 def test_a_redirect_is_not_followed(organization):
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
     from threading import Thread
