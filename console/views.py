@@ -128,7 +128,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
     )
 
 
-@admin_required
+@admin_required(what="change the organization's name and time zone")
 def organization_settings(request: HttpRequest) -> HttpResponse:
     """Organization settings: its name, and the time zone its schedules are read in."""
     organization = request.organization
