@@ -149,7 +149,10 @@ def test_every_run_and_watch_page_renders_in_words(
     expect(page.get_by_role("link", name="send it to another connection").first).to_be_visible()
     screenshot("connection-delete-with-links")
 
-    page.get_by_role("link", name="Settings").click()  # an admin's settings open on notifications
+    page.get_by_role("link", name="Settings").click()  # an admin's settings: Organization first
+    page.get_by_role("navigation", name="Organization settings").get_by_role(
+        "link", name="Notifications"
+    ).click()
     page.get_by_label("E-mail them when more than this share").fill("5")
     page.get_by_role("button", name="Save notifications").click()
     expect(page.get_by_text("Notifications saved")).to_be_visible()
