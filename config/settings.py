@@ -329,6 +329,13 @@ SYNCLINE_PUBLIC_URL = env.str("SYNCLINE_PUBLIC_URL", default="") or (
 )
 # How long an `auth_url` sign-in link may wait to be opened (it works once).
 SYNCLINE_AUTH_LINK_SECONDS = env.int("SYNCLINE_AUTH_LINK_SECONDS", default=24 * 3600)
+# How many days an invitation link to join an organization works (once) before it expires.
+SYNCLINE_INVITATION_DAYS = env.int("SYNCLINE_INVITATION_DAYS", default=7)
+if SYNCLINE_INVITATION_DAYS < 1:
+    raise ImproperlyConfigured(
+        f"SYNCLINE_INVITATION_DAYS is {SYNCLINE_INVITATION_DAYS}: give a whole number of days, "
+        "1 or more (default 7)."
+    )
 
 LOGGING = {
     "version": 1,

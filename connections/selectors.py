@@ -32,3 +32,28 @@ def connection_facts(*, connection: Connection) -> list[tuple[str, str]]:
     if saved:
         facts.append(("Saved (encrypted)", ", ".join(saved)))
     return facts
+
+
+def warehouse_facts(*, connection: Connection) -> list[tuple[str, str]]:
+    """A warehouse connection's settings in words, as its form labels them; secrets only as
+    "saved"."""
+    from connections.forms import SOURCE_FORMS
+
+    form_class = SOURCE_FORMS.get(connection.type)
+    if form_class is None:
+        return []
+    form = form_class(connection=connection)
+    facts: list[tuple[str, str]] = []
+    for name in form.fields:
+        if name == "name" or name in form_class.secret_fields:
+            continue
+        value = connection.configuration.get(name)
+        if value not in (None, ""):
+            label = str(form[name].label)
+            facts.append((label.removesuffix(" (advanced)"), str(value)))
+    saved = [
+        str(form[name].label) for name in form_class.secret_fields if connection.secrets.get(name)
+    ]
+    if saved:
+        facts.append(("Saved (encrypted)", ", ".join(saved)))
+    return facts

@@ -19,8 +19,18 @@ from connections.registry import CONNECTION_TYPES, Role
 from connections.secret_reuse import secrets_to_use
 from organizations.audit import audit_record, changes_between
 from organizations.models import Organization
+from organizations.roles import admin_check
 
 logger = logging.getLogger(__name__)
+
+
+CHANGE = "change connections"
+
+
+def _admins_only(organization: Organization | Any, user: AbstractBaseUser | None = None) -> None:
+    """Only admins change connections: the person named, else the one the request is for (an
+    API key, a task or a command passes; console pages refuse members first)."""
+    admin_check(organization=organization, what=CHANGE, user=user)
 
 
 def split_secrets(type_key: str, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -86,6 +96,7 @@ def connection_create(
     """Save a connection. `awaiting_consent`: a tool whose OAuth consent is still to come (the
     API answers with an auth_url); it is saved as needs_auth, and the consent's end stores its
     tokens on it (connection_authorize with `connection`)."""
+    _admins_only(organization, created_by)
     configuration, secrets = split_secrets(type, values)
     configuration = _present(configuration)
     _check_host(type, configuration)
@@ -122,6 +133,7 @@ def connection_update(
     send secrets somewhere else (another host, port, user…: connections/secret_reuse.py); then
     SecretsNeeded is raised unless they are given again, and only the ones given are kept.
     """
+    _admins_only(connection.organization_id)
     connection = Connection.objects.select_for_update().get(pk=connection.pk)
     before = {"name": connection.name, **connection.configuration}
     before_secrets = dict(connection.secrets)
@@ -288,6 +300,8 @@ def connection_authorize(
     """
     from connections.destinations.registry import provider_for
 
+    if created_by is not None:  # an auth_url's consent has no person: the link is the right
+        _admins_only(organization, created_by)
     token_secrets, token_configuration = provider_for(type).token_values(token_response)
     configuration = {**(configuration or {}), **token_configuration}
     secrets = {k: v for k, v in (secrets or {}).items() if v not in (None, "")}
@@ -349,6 +363,7 @@ def connection_api_key_save(
     """
     from connections.destinations.registry import provider_for
 
+    _admins_only(organization, created_by)
     connection_name_check(organization=organization, name=name, connection=connection)
     configuration = {**(connection.configuration if connection else {}), "auth_method": "api_key"}
     trial = Connection(
@@ -381,6 +396,7 @@ def connection_api_key_save(
 def connection_accounts_set(*, connection: Connection, accounts: list[str]) -> Connection:
     """The accounts a tool's connection works with (its provider's account choice, e.g.
     LinkedIn's ad accounts), saved as plain ids."""
+    _admins_only(connection.organization_id)
     with transaction.atomic():
         connection = Connection.objects.select_for_update().get(pk=connection.pk)
         before = connection.configuration.get("accounts")
@@ -419,6 +435,7 @@ def connection_delete(
     never leaves dead tokens behind; a failed revoke does not bring the connection back, it is
     reported.
     """
+    _admins_only(connection.organization_id, user)
     if force:
         _delete_dependents(connection, user)
     usages = connection_usages(connection=connection)

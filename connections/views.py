@@ -6,6 +6,8 @@ connections/wizard.py; the pages here hand over to it.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,8 +20,14 @@ from connections.kept_secrets import KeptSecrets
 from connections.models import Connection
 from connections.registry import CONNECTION_TYPES
 from connections.secret_reuse import SecretsNeeded
-from connections.selectors import connection_get, connection_list
+from connections.selectors import (
+    connection_facts,
+    connection_get,
+    connection_list,
+    warehouse_facts,
+)
 from connections.services import (
+    CHANGE,
     connection_check,
     connection_create,
     connection_delete,
@@ -28,21 +36,57 @@ from connections.services import (
     connection_usages,
 )
 from connections.sources.base import SourceError
-from console.decorators import organization_required
+from console.decorators import admin_required, admins_only_page, organization_required
 from models_app.models import SqlModel
+from organizations.roles import admins_sentence
 from syncs.models import Sync
 
 
 @organization_required
 def connection_index(request: HttpRequest) -> HttpResponse:
+    """Everyone sees the connections (syncs are built on them); only admins change them."""
     return render(
         request,
         "connections/list.html",
-        {"connections": connection_list(organization=request.organization)},
+        {
+            "connections": connection_list(organization=request.organization),
+            **_admins_only_note(request),
+        },
     )
 
 
-@organization_required
+def _admins_only_note(request: HttpRequest) -> dict[str, Any]:
+    """For a member: the sentence saying who can change connections; admins get buttons."""
+    can_change = request.membership.role == "admin"
+    return {
+        "can_change": can_change,
+        "admins_only": ""
+        if can_change
+        else admins_sentence(organization=request.organization, what=CHANGE),
+    }
+
+
+def connection_read_only(request: HttpRequest, connection: Connection) -> HttpResponse:
+    """A connection as a member sees it: health and settings (secrets only as "saved"), no
+    buttons that change it."""
+    facts = (
+        connection_facts(connection=connection)
+        if connection.type in PROVIDERS
+        else warehouse_facts(connection=connection)
+    )
+    return render(
+        request,
+        "connections/read_only.html",
+        {
+            "connection": connection,
+            "spec": CONNECTION_TYPES[connection.type],
+            "facts": facts,
+            **_admins_only_note(request),
+        },
+    )
+
+
+@admin_required(what=CHANGE)
 def connection_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -128,7 +172,7 @@ def _add_errors(form: SourceConnectionForm, error: ValidationError) -> None:
         form.add_error("name", error.messages[0])
 
 
-@organization_required
+@admin_required(what=CHANGE)
 def connection_create_view(request: HttpRequest, type_key: str) -> HttpResponse:
     if type_key in PROVIDERS:
         return wizard.tool_start(request, type_key)
@@ -142,6 +186,11 @@ def connection_detail(request: HttpRequest, connection_id: str) -> HttpResponse:
     connection = connection_get(organization=request.organization, connection_id=connection_id)
     if connection is None:
         raise Http404("No such connection")
+    if request.membership.role != "admin":
+        # Members build syncs on connections: they read them, admins change them.
+        if request.method != "GET":
+            return admins_only_page(request, what=CHANGE)
+        return connection_read_only(request, connection)
     if connection.type in PROVIDERS:
         return wizard.tool_detail(request, connection)
     if connection.type not in SOURCE_FORMS:
@@ -149,7 +198,7 @@ def connection_detail(request: HttpRequest, connection_id: str) -> HttpResponse:
     return _connection_form(request, connection.type, connection)
 
 
-@organization_required
+@admin_required(what=CHANGE)
 def connection_delete_view(request: HttpRequest, connection_id: str) -> HttpResponse:
     """A confirmation page; deleting also revokes Syncline's access at the vendor."""
     connection = connection_get(organization=request.organization, connection_id=connection_id)

@@ -28,13 +28,14 @@ from connections.oauth.views import oauth_begin
 from connections.registry import CONNECTION_TYPES
 from connections.selectors import connection_facts, connection_get
 from connections.services import (
+    CHANGE,
     connection_accounts_set,
     connection_api_key_save,
     connection_check,
     connection_name_check,
     connection_name_suggest,
 )
-from console.decorators import organization_required
+from console.decorators import admin_required
 
 
 def _posted(request: HttpRequest) -> Any:
@@ -172,7 +173,7 @@ def _tool(request: HttpRequest, connection_id: str) -> Connection:
 
 
 @require_POST
-@organization_required
+@admin_required(what=CHANGE)
 def tool_reconnect(request: HttpRequest, connection_id: str) -> HttpResponse:
     """The consent again, for this connection: new tokens replace its old ones."""
     connection = _tool(request, str(connection_id))
@@ -199,7 +200,7 @@ def tool_reconnect(request: HttpRequest, connection_id: str) -> HttpResponse:
 
 
 @require_POST
-@organization_required
+@admin_required(what=CHANGE)
 def connection_check_view(request: HttpRequest, connection_id: str) -> HttpResponse:
     connection = connection_get(organization=request.organization, connection_id=str(connection_id))
     if connection is None:
@@ -211,7 +212,7 @@ def connection_check_view(request: HttpRequest, connection_id: str) -> HttpRespo
     return redirect("connections:detail", connection.pk)
 
 
-@organization_required
+@admin_required(what=CHANGE)
 def tool_accounts(request: HttpRequest, connection_id: str) -> HttpResponse:
     """A tool's account choice (LinkedIn's ad accounts), listed by the vendor for the person
     who consented."""
@@ -244,7 +245,7 @@ def tool_accounts(request: HttpRequest, connection_id: str) -> HttpResponse:
     )
 
 
-@organization_required
+@admin_required(what=CHANGE)
 def tool_done(request: HttpRequest, connection_id: str) -> HttpResponse:
     connection = _tool(request, str(connection_id))
     return render(

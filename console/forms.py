@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 
-from organizations.models import Organization
+from organizations.models import Membership, Organization
 
 
 class NotificationSettingsForm(forms.Form):
@@ -45,6 +45,43 @@ class NotificationSettingsForm(forms.Form):
         self.fields["recipients"].label_from_instance = lambda person: (
             f"{person.get_full_name() or person.get_username()} <{person.email or 'no e-mail'}>"
         )
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(
+        label="E-mail address",
+        max_length=254,
+        error_messages={"invalid": "Enter an e-mail address, such as ana@example.com."},
+    )
+    role = forms.ChoiceField(
+        label="Role",
+        choices=Membership.Role.choices,
+        initial=Membership.Role.MEMBER,
+        help_text="Members build and run models and syncs. Admins also manage connections, "
+        "API keys, members and notifications.",
+    )
+
+
+class JoinForm(forms.Form):
+    """The invited person's password; the rules are Django's password validators (the service
+    checks them, so they speak in the form's errors)."""
+
+    password = forms.CharField(
+        label="Choose a password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_again = forms.CharField(
+        label="The same password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("password") and data.get("password_again") != data.get("password"):
+            self.add_error("password_again", "The two passwords are not the same. Type it again.")
+        return data
 
 
 def _time_zone_choices() -> list[tuple[str, str]]:

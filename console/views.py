@@ -26,7 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "console/home.html", home_summary(organization=request.organization))
 
 
-@admin_required
+@admin_required(what="change whom Syncline e-mails about runs")
 def notification_settings_view(request: HttpRequest) -> HttpResponse:
     """Organization settings: whom to e-mail about runs. Admins only."""
     current = (
@@ -77,7 +77,7 @@ def favicon(request: HttpRequest) -> HttpResponse:
     return HttpResponsePermanentRedirect(static("console/logo.svg"))
 
 
-@admin_required
+@admin_required(what="read the audit trail")
 def audit_trail(request: HttpRequest) -> HttpResponse:
     """Who created, changed, deleted, connected or ran what: for admins, never editable."""
     page = Paginator(audit_entries(organization=request.organization), 50).get_page(
@@ -96,7 +96,7 @@ def walkthroughs(request: HttpRequest) -> HttpResponse:
     )
 
 
-@admin_required
+@admin_required(what="manage API keys")
 def api_keys(request: HttpRequest) -> HttpResponse:
     """Organization settings: the REST API's keys. A new key is shown once, on this response
     only (the database keeps its hash); revoking is immediate."""
@@ -128,7 +128,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
     )
 
 
-@admin_required
+@admin_required(what="change the organization's name and time zone")
 def organization_settings(request: HttpRequest) -> HttpResponse:
     """Organization settings: its name, and the time zone its schedules are read in."""
     organization = request.organization

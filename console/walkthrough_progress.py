@@ -26,6 +26,7 @@ class StepProgress:
     button: str
     done: bool
     note: str = ""
+    admins_only: bool = False  # connecting: a member is told who can, not given the button
 
 
 @dataclass(frozen=True)
@@ -117,5 +118,16 @@ def _progress(
         else:  # targets, fields: the builder's target and field steps show them
             link, done, button = builder, bool(into_tool), "Open the sync builder"
             note = ""
-        steps.append(StepProgress(number, step.title, step.says, link, button, done, note))
+        steps.append(
+            StepProgress(
+                number,
+                step.title,
+                step.says,
+                link,
+                button,
+                done,
+                note,
+                admins_only=step.kind in ("warehouse", "tool"),
+            )
+        )
     return WalkthroughProgress(walkthrough.key, walkthrough.title, steps)

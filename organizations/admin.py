@@ -8,6 +8,7 @@ from console.admin_mixins import OrganizationScopedAdmin, OrganizationScopedMixi
 from organizations.models import (
     ApiKey,
     AuditEntry,
+    Invitation,
     Membership,
     NotificationSent,
     NotificationSettings,
@@ -136,6 +137,49 @@ class NotificationSentAdmin(OrganizationScopedAdmin):
     search_fields = ["=execution_id"]
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(OrganizationScopedAdmin):
+    """Invitations as the console's members page made them: read here, never added or edited
+    (the link's token exists only as its hash, and is not shown). Admins revoke in the console."""
+
+    list_display = [
+        "email",
+        "organization",
+        "role",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    ]
+    list_filter = [
+        "role",
+        "organization",
+        ("accepted_at", admin.EmptyFieldListFilter),
+        ("revoked_at", admin.EmptyFieldListFilter),
+    ]
+    search_fields = ["email", "organization__name"]
+    list_select_related = ["organization", "invited_by"]
+    fields = [
+        "organization",
+        "email",
+        "role",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "accepted_by",
+        "revoked_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:

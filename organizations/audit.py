@@ -61,6 +61,20 @@ def current_actor() -> Actor:
     return actor_for_user(getattr(request, "user", None))
 
 
+def acting_person() -> Any:
+    """The signed-in person the request being served is for (console, admin), or None: an API
+    key (it acts with admin rights), a Celery task or a management command acts for no one."""
+    if _api_actor.get() is not None:
+        return None
+    request = _request.get()
+    user = getattr(request, "user", None) if request is not None else None
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if getattr(user, "api_key", None) is not None:
+        return None
+    return user
+
+
 class AuditActorMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -166,8 +166,11 @@ class AuditEntry(models.Model):
         raise PermissionError("The audit trail is kept as it was written.")
 
     def summary(self) -> str:
-        """ "Changed the connection “Analytics”", "Started a run of the sync “Leads”"."""
-        joiner = " of" if self.action.endswith(" run") else ""
+        """ "Changed the connection “Analytics”", "Started a run of the sync “Leads”",
+        "Revoked the invitation of the member “ana@acme.test”"."""
+        if self.action == "joined":
+            return f"Accepted the invitation and joined as “{self.object_name}”"
+        joiner = " of" if self.action.endswith((" run", " invitation")) else ""
         return f"{self.action.capitalize()}{joiner} the {self.object_type} “{self.object_name}”"
 
     def details(self) -> list[str]:
@@ -191,3 +194,52 @@ def _short(value: object, limit: int = 80) -> str:
         return "yes" if value else "no"
     text = "(none)" if value in (None, "", [], {}) else str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class Invitation(models.Model):
+    """An admin's invitation to join an organization: a link with a token, working once, until
+    it expires. Only the token's SHA-256 is stored; the link itself is shown once."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField()
+    role = models.CharField(
+        max_length=10, choices=Membership.Role.choices, default=Membership.Role.MEMBER
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=["admin", "member"]), name="invitation_role_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "email"])]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to {self.organization}"
+
+    def state(self, now: object = None) -> str:
+        """pending, accepted, revoked or expired."""
+        from django.utils import timezone
+
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= (now or timezone.now()):
+            return "expired"
+        return "pending"

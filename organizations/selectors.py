@@ -1,12 +1,13 @@
-"""Reads for organizations and API keys."""
+"""Reads for organizations, their people, invitations and API keys."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from organizations.models import ApiKey, Membership, Organization
+from organizations.models import ApiKey, Invitation, Membership, Organization
 from organizations.services import api_key_hash
 
 
@@ -38,5 +39,42 @@ def api_key_list(*, organization: Organization) -> QuerySet[ApiKey]:
 def api_key_get(*, organization: Organization, key_id: object) -> ApiKey | None:
     try:
         return ApiKey.objects.filter(organization=organization, pk=key_id).first()
+    except (ValueError, ValidationError):
+        return None
+
+
+def membership_list(*, organization: Organization) -> QuerySet[Membership]:
+    """The organization's people, admins first, then by name."""
+    return (
+        Membership.objects.filter(organization=organization)
+        .select_related("user")
+        .order_by("role", "user__username")
+    )
+
+
+def membership_get(*, organization: Organization, membership_id: object) -> Membership | None:
+    try:
+        return (
+            Membership.objects.filter(organization=organization, pk=int(str(membership_id)))
+            .select_related("user")
+            .first()
+        )
+    except (ValueError, TypeError):
+        return None
+
+
+def invitation_pending_list(*, organization: Organization) -> QuerySet[Invitation]:
+    """Invitations not used, revoked or expired yet, newest first."""
+    return Invitation.objects.filter(
+        organization=organization,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).select_related("invited_by")
+
+
+def invitation_get(*, organization: Organization, invitation_id: object) -> Invitation | None:
+    try:
+        return Invitation.objects.filter(organization=organization, pk=invitation_id).first()
     except (ValueError, ValidationError):
         return None

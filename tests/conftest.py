@@ -47,6 +47,14 @@ def member(organization):
 
 
 @pytest.fixture
+def admin(organization):
+    """An admin of the organization: the one who manages its connections, keys and people."""
+    from tests.factories import MembershipFactory
+
+    return MembershipFactory(organization=organization, role="admin").user
+
+
+@pytest.fixture
 def superuser(db, organization):
     from tests.factories import MembershipFactory, UserFactory
 

@@ -27,6 +27,7 @@ from connections.oauth.pending import (
     wizard_error_set,
 )
 from connections.registry import CONNECTION_TYPES
+from organizations.roles import AdminsOnly
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +64,9 @@ def oauth_complete(request: HttpRequest, backend: str) -> HttpResponse:
         # The vendor's answer was unusable (e.g. an untrusted instance URL): nothing is saved.
         logger.warning("OAuth for %s returned an unusable answer: %s", backend, error.message)
         return _back_to_wizard(request, backend, error.message)
+    except AdminsOnly as refused:  # no longer an admin when the vendor sent them back
+        pending_pop(request.session, backend)
+        return render(request, "403.html", {"reason": refused.message}, status=403)
     except Exception:
         # Never a stack trace (with DEBUG on it would show the token answer): log, say so.
         logger.exception("OAuth for %s failed unexpectedly", backend)

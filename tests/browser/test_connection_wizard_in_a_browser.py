@@ -37,9 +37,9 @@ def _consent(page, sandbox, screenshot, shot: str, decision: str = "Allow") -> N
 
 
 def test_a_person_connects_the_four_tools_by_clicking_and_sees_them_healthy(
-    live_server, page, screenshot, member, sandbox, vendors
+    live_server, page, screenshot, admin, sandbox, vendors
 ):
-    _log_in(page, live_server, member)
+    _log_in(page, live_server, admin)
     page.click("nav >> text=Connections")
     page.click("text=New connection")
     expect(page.locator(".type-card")).to_have_count(6)
@@ -118,9 +118,9 @@ def test_a_person_connects_the_four_tools_by_clicking_and_sees_them_healthy(
 
 
 def test_a_connection_that_lost_its_access_is_reconnected_from_the_home_page(
-    live_server, page, screenshot, member, sandbox, vendors
+    live_server, page, screenshot, admin, sandbox, vendors
 ):
-    _log_in(page, live_server, member)
+    _log_in(page, live_server, admin)
     _start(page, live_server, "Salesloft")
     page.click("button[value=oauth]")
     _consent(page, sandbox, screenshot, "wizard-salesloft-3-consent")
@@ -129,7 +129,7 @@ def test_a_connection_that_lost_its_access_is_reconnected_from_the_home_page(
     # Salesloft forgets Syncline's grant: the next check can't refresh and asks to reconnect.
     httpx.post(f"{sandbox.url}/_sandbox/oauth/expire-access-tokens", json={"vendor": "salesloft"})
     httpx.post(f"{sandbox.url}/_sandbox/oauth/revoke-refresh-tokens", json={"vendor": "salesloft"})
-    page.click("text=Settings")
+    page.locator("main").get_by_role("link", name="Settings").click()
     page.click("text=Check now")
     expect(page.locator(".page-head .badge")).to_have_text("Needs to be reconnected")
     screenshot("wizard-reconnect-1-detail")

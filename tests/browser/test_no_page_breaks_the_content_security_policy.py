@@ -24,11 +24,13 @@ PAGES = [
     "/syncs/runs/{execution}/",
     "/syncs/new/model/",
     "/settings/notifications/",
+    "/settings/members/",
     "/admin/",
     "/admin/connections/connection/",
     "/admin/syncs/sync/",
     "/admin/syncs/syncexecution/",
     "/admin/organizations/apikey/add/",
+    "/admin/organizations/invitation/",
 ]
 
 

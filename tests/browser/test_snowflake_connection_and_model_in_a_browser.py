@@ -30,11 +30,11 @@ def _fill_snowflake_form(page, settings: dict, password: str) -> None:
 
 
 def test_a_person_connects_snowflake_and_previews_the_active_users_model(
-    live_server, page, screenshot, member, demo_warehouse
+    live_server, page, screenshot, admin, demo_warehouse
 ):
     page.context.add_cookies([])
     page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", member.username)
+    page.fill("#id_username", admin.username)
     page.fill("#id_password", "correct-horse-battery")
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")

@@ -173,5 +173,5 @@ def test_a_member_is_told_notifications_are_for_admins(live_server, page, screen
     log_in(page, live_server, member)
     expect(page.get_by_role("link", name="Settings")).to_have_count(0)
     page.goto(f"{live_server.url}/settings/notifications/")
-    expect(page.get_by_text("Only an administrator of your organization")).to_be_visible()
+    expect(page.get_by_text("can change whom Syncline e-mails about runs")).to_be_visible()
     screenshot("notifications-admins-only")

@@ -33,7 +33,7 @@ def test_the_salesloft_walkthrough_is_followed_from_the_walkthroughs_page(
     live_server,
     page,
     screenshot,
-    member,
+    admin,
     organization,
     sandbox,
     vendors,
@@ -51,7 +51,7 @@ def test_the_salesloft_walkthrough_is_followed_from_the_walkthroughs_page(
         organization=organization, name="Demo warehouse", type="snowflake", values=demo_warehouse
     )
     errors = ConsoleErrors(page, live_server.url)
-    log_in(page, live_server, member)
+    log_in(page, live_server, admin)
     page.click("nav >> text=Walkthroughs")
     guide = page.locator("section.walkthrough", has_text="Salesloft cadence")
     expect(guide.locator(".step.done")).to_have_count(1)  # the warehouse is there already

@@ -66,10 +66,10 @@ def see_the_execution(page, live_server, execution, screenshot, shot: str) -> No
 
 
 def test_the_salesloft_cadence_walkthrough_is_clicked_through(
-    live_server, page, screenshot, member, sandbox, vendors, demo_warehouse, http, tmp_path
+    live_server, page, screenshot, admin, sandbox, vendors, demo_warehouse, http, tmp_path
 ):
     errors = ConsoleErrors(page, live_server.url)
-    log_in(page, live_server, member)
+    log_in(page, live_server, admin)
     connect_snowflake(page, live_server, demo_warehouse)
     connect_tool(page, live_server, sandbox, "Salesloft")
     expect(page.get_by_role("status")).to_contain_text("Salesloft is connected and working")
@@ -189,10 +189,10 @@ def test_the_salesloft_cadence_walkthrough_is_clicked_through(
 
 
 def test_the_gong_flow_walkthrough_is_clicked_through(
-    live_server, page, screenshot, member, sandbox, vendors, demo_warehouse, http, tmp_path
+    live_server, page, screenshot, admin, sandbox, vendors, demo_warehouse, http, tmp_path
 ):
     errors = ConsoleErrors(page, live_server.url)
-    log_in(page, live_server, member)
+    log_in(page, live_server, admin)
     connect_snowflake(page, live_server, demo_warehouse)
     connect_tool(page, live_server, sandbox, "Gong")
     expect(page.get_by_role("status")).to_contain_text("Gong is connected and working")
@@ -248,10 +248,10 @@ def hashed(email: str) -> str:
 
 
 def test_the_linkedin_walkthrough_creates_a_new_audience_from_the_builder(
-    live_server, page, screenshot, member, sandbox, vendors, demo_warehouse, http, tmp_path
+    live_server, page, screenshot, admin, sandbox, vendors, demo_warehouse, http, tmp_path
 ):
     errors = ConsoleErrors(page, live_server.url)
-    log_in(page, live_server, member)
+    log_in(page, live_server, admin)
     connect_snowflake(page, live_server, demo_warehouse)
     connect_tool(page, live_server, sandbox, "LinkedIn Ads")
     page.get_by_label("Acme Ads (512630692)").check()

@@ -64,8 +64,8 @@ def acme(monkeypatch, settings):
     }
 
 
-def test_a_new_tool_shows_its_card_words_and_steps_and_starts_its_own_consent(member, acme):
-    client = console_client(member)
+def test_a_new_tool_shows_its_card_words_and_steps_and_starts_its_own_consent(admin, acme):
+    client = console_client(admin)
 
     cards = client.get(reverse("connections:new")).content.decode()
     assert "Acme CRM" in cards and "Put rows into Acme pipelines" in cards

@@ -23,9 +23,9 @@ KEPT = {
 
 @pytest.mark.parametrize("type_key", list(KEPT))
 def test_an_expired_access_token_is_refreshed_and_the_connection_stays_healthy(
-    member, vendors, http, sandbox, type_key
+    admin, vendors, http, sandbox, type_key
 ):
-    connect(console_client(member), http, type_key, name="Tool")
+    connect(console_client(admin), http, type_key, name="Tool")
     connection = Connection.objects.get()
     assert connection.status == Connection.Status.HEALTHY, connection.status_error
     old_access = connection.secrets["access_token"]

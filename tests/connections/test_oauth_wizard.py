@@ -36,8 +36,8 @@ AUTHORIZE_PATHS = {
 
 
 @pytest.fixture
-def client(member, vendors):
-    return console_client(member)
+def client(admin, vendors):
+    return console_client(admin)
 
 
 def _raw_secrets(connection: Connection) -> str:
@@ -174,7 +174,7 @@ def test_an_expired_code_is_refused(client, http, sandbox):
     assert not Connection.objects.exists()
 
 
-def test_a_callback_replayed_or_from_another_session_is_refused(client, http, member):
+def test_a_callback_replayed_or_from_another_session_is_refused(client, http, admin):
     callback = consent(http, begin(client, "gong"))
     come_back(client, callback)
     assert Connection.objects.count() == 1
@@ -182,7 +182,7 @@ def test_a_callback_replayed_or_from_another_session_is_refused(client, http, me
     html = _page(client, come_back(client, callback))
     assert "could not be matched to your Syncline session" in html
     # Another browser (session) never started this consent.
-    other = console_client(member)
+    other = console_client(admin)
     html = _page(other, come_back(other, callback))
     assert "could not be matched to your Syncline session" in html
     assert Connection.objects.count() == 1
@@ -390,11 +390,11 @@ def test_no_state_of_the_consent_outlives_it(client, http):
     assert Nonce.objects.count() <= 1  # social-auth's used-state record, no token in it
 
 
-def test_the_vendors_redirect_needs_no_csrf_token_but_the_start_does(member, vendors):
+def test_the_vendors_redirect_needs_no_csrf_token_but_the_start_does(admin, vendors):
     from django.test import Client
 
     strict = Client(HTTP_HOST=HOST, enforce_csrf_checks=True)
-    strict.force_login(member)
+    strict.force_login(admin)
     response = strict.post(
         reverse("connections:create", args=["gong"]), {"name": "Gong", "action": "oauth"}
     )

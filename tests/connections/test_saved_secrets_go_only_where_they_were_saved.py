@@ -1,8 +1,9 @@
 """A saved password is sent only to the warehouse it was saved for.
 
-A member who edits a saved connection's host (or account, port, protocol, user) and presses
-Test or Save must type the password again: otherwise any member could point the connection at
-a server of their own and receive the saved password.
+An admin who edits a saved connection's host (or account, port, protocol, user) and presses
+Test or Save must type the password again: otherwise anyone who may edit connections (or who
+sat down at an admin's open session) could point it at a server of their own and receive the
+saved password.
 """
 
 from __future__ import annotations
@@ -74,10 +75,10 @@ def _sent(bait) -> bytes:
     return data + (gzip.decompress(data[start:]) if start >= 0 else b"")
 
 
-def test_a_member_who_points_postgres_elsewhere_and_presses_test_gets_no_saved_password(
-    client, member, saved_postgres
+def test_an_admin_who_points_postgres_elsewhere_and_presses_test_gets_no_saved_password(
+    client, admin, saved_postgres
 ):
-    client.force_login(member)
+    client.force_login(admin)
     url = reverse("connections:detail", args=[saved_postgres.pk])
     with postgres_bait() as bait:
         response = client.post(
@@ -92,10 +93,10 @@ def test_a_member_who_points_postgres_elsewhere_and_presses_test_gets_no_saved_p
     assert "Connection works" not in html
 
 
-def test_a_member_who_points_snowflake_elsewhere_and_presses_test_gets_no_saved_password(
-    client, member, saved_snowflake
+def test_an_admin_who_points_snowflake_elsewhere_and_presses_test_gets_no_saved_password(
+    client, admin, saved_snowflake
 ):
-    client.force_login(member)
+    client.force_login(admin)
     url = reverse("connections:detail", args=[saved_snowflake.pk])
     with http_bait() as bait:
         changes = {"host": "127.0.0.1", "port": bait.port, "protocol": "http"}
@@ -108,9 +109,9 @@ def test_a_member_who_points_snowflake_elsewhere_and_presses_test_gets_no_saved_
 
 
 def test_saving_a_changed_host_without_the_password_is_refused_with_the_reason(
-    client, member, saved_postgres
+    client, admin, saved_postgres
 ):
-    client.force_login(member)
+    client.force_login(admin)
     url = reverse("connections:detail", args=[saved_postgres.pk])
     with postgres_bait() as bait:
         response = client.post(
@@ -125,8 +126,8 @@ def test_saving_a_changed_host_without_the_password_is_refused_with_the_reason(
     assert stored.secrets == {"password": MARKER}
 
 
-def test_changing_only_the_user_also_asks_for_the_password(client, member, saved_snowflake):
-    client.force_login(member)
+def test_changing_only_the_user_also_asks_for_the_password(client, admin, saved_snowflake):
+    client.force_login(admin)
     url = reverse("connections:detail", args=[saved_snowflake.pk])
     response = client.post(
         url, {**_snowflake_edit(saved_snowflake, username="someone-else"), "action": "test"}
@@ -134,8 +135,8 @@ def test_changing_only_the_user_also_asks_for_the_password(client, member, saved
     assert "You changed the username" in response.content.decode()
 
 
-def test_a_password_typed_again_is_what_goes_to_the_new_host(client, member, saved_postgres):
-    client.force_login(member)
+def test_a_password_typed_again_is_what_goes_to_the_new_host(client, admin, saved_postgres):
+    client.force_login(admin)
     url = reverse("connections:detail", args=[saved_postgres.pk])
     with postgres_bait() as bait:
         client.post(

@@ -109,9 +109,9 @@ def test_the_refusal_never_says_what_a_name_resolved_to(private_hosts_off, dns):
 
 
 def test_a_refused_host_gets_one_message_whether_or_not_a_port_is_open(
-    client, member, private_hosts_off
+    client, admin, private_hosts_off
 ):
-    client.force_login(member)
+    client.force_login(admin)
     url = reverse("connections:create", args=["postgresql"])
     form = {"name": "Mine", "database": "x", "username": "me", "password": "pw"}
     form |= {"sslmode": "disable", "action": "test"}

@@ -20,8 +20,8 @@ def _pem() -> str:
     ).decode()
 
 
-def test_the_private_key_box_is_a_textarea_that_never_shows_the_key_again(client, member):
-    client.force_login(member)
+def test_the_private_key_box_is_a_textarea_that_never_shows_the_key_again(client, admin):
+    client.force_login(admin)
     url = reverse("connections:create", args=["snowflake"])
     page = client.get(url).content.decode()
     assert '<textarea name="private_key"' in page

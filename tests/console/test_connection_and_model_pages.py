@@ -23,8 +23,8 @@ def _postgres_form(settings: dict, **overrides: object) -> dict:
     }
 
 
-def test_testing_a_connection_reports_success_without_saving(client, member, postgres_warehouse):
-    client.force_login(member)
+def test_testing_a_connection_reports_success_without_saving(client, admin, postgres_warehouse):
+    client.force_login(admin)
     url = reverse("connections:create", args=["postgresql"])
     response = client.post(url, {**_postgres_form(postgres_warehouse), "action": "test"})
     assert "Connection works" in response.content.decode()
@@ -32,9 +32,9 @@ def test_testing_a_connection_reports_success_without_saving(client, member, pos
 
 
 def test_a_failing_test_says_what_is_wrong_and_saving_it_writes_nothing(
-    client, member, postgres_warehouse
+    client, admin, postgres_warehouse
 ):
-    client.force_login(member)
+    client.force_login(admin)
     url = reverse("connections:create", args=["postgresql"])
     response = client.post(url, {**_postgres_form(postgres_warehouse, port=1), "action": "save"})
     assert "Nothing answered at 127.0.0.1:1" in response.content.decode()
@@ -42,9 +42,9 @@ def test_a_failing_test_says_what_is_wrong_and_saving_it_writes_nothing(
 
 
 def test_saving_a_working_connection_lists_it_as_healthy_with_its_password_hidden(
-    client, member, postgres_warehouse
+    client, admin, postgres_warehouse
 ):
-    client.force_login(member)
+    client.force_login(admin)
     form = _postgres_form(postgres_warehouse, password="marker-secret-123")
     response = client.post(
         reverse("connections:create", args=["postgresql"]), {**form, "action": "save"}, follow=True

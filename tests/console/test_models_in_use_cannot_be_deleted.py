@@ -46,11 +46,11 @@ def test_the_model_editor_links_to_deleting_it(client, member, organization):
     assert reverse("models:delete", args=[model.pk]) in page
 
 
-def test_a_connection_in_use_links_to_what_uses_it(client, member, organization):
+def test_a_connection_in_use_links_to_what_uses_it(client, admin, organization):
     warehouse = ConnectionFactory(organization=organization, name="Warehouse")
     model = SqlModelFactory(organization=organization, source=warehouse, name="Leads")
     sync = SyncFactory(organization=organization, model=model, name="Leads to cadence")
-    client.force_login(member)
+    client.force_login(admin)
     for connection, expected in (
         (
             warehouse,

@@ -49,7 +49,7 @@ def test_only_admins_see_the_notification_settings(client, member, admin_user):
     client.force_login(member)
     response = client.get(url)
     assert response.status_code == 403
-    assert "Only an administrator of your organization" in response.content.decode()
+    assert "can change whom Syncline e-mails about runs:" in response.content.decode()
     assert client.post(url, {"recipients": [member.pk]}).status_code == 403
     assert not NotificationSettings.objects.exists()
     client.force_login(admin_user)

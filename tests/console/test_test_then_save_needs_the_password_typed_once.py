@@ -30,8 +30,8 @@ def _form(settings: dict, **overrides: object) -> dict:
     }
 
 
-def test_test_then_save_works_with_the_password_typed_once(client, member, demo_warehouse):
-    client.force_login(member)
+def test_test_then_save_works_with_the_password_typed_once(client, admin, demo_warehouse):
+    client.force_login(admin)
     url = reverse("connections:create", args=["snowflake"])
     tested = client.post(url, {**_form(demo_warehouse), "action": "test"})
     html = tested.content.decode()
@@ -48,8 +48,8 @@ def test_test_then_save_works_with_the_password_typed_once(client, member, demo_
     assert not client.session.get(SESSION_KEY)
 
 
-def test_the_kept_password_is_stored_encrypted_in_the_session(client, member, demo_warehouse):
-    client.force_login(member)
+def test_the_kept_password_is_stored_encrypted_in_the_session(client, admin, demo_warehouse):
+    client.force_login(admin)
     url = reverse("connections:create", args=["snowflake"])
     client.post(url, {**_form(demo_warehouse, password="marker-secret-123"), "action": "test"})
     assert client.session.get(SESSION_KEY)
@@ -58,8 +58,8 @@ def test_the_kept_password_is_stored_encrypted_in_the_session(client, member, de
         assert "marker-secret-123" not in session.session_data
 
 
-def test_a_kept_password_is_not_used_once_the_host_or_user_changes(client, member, demo_warehouse):
-    client.force_login(member)
+def test_a_kept_password_is_not_used_once_the_host_or_user_changes(client, admin, demo_warehouse):
+    client.force_login(admin)
     url = reverse("connections:create", args=["snowflake"])
     client.post(url, {**_form(demo_warehouse), "action": "test"})
     for change in ({"username": "someone-else"}, {"port": 1}):
@@ -71,21 +71,21 @@ def test_a_kept_password_is_not_used_once_the_host_or_user_changes(client, membe
 
 
 def test_a_kept_password_belongs_to_the_session_that_typed_it(
-    client, member, organization, demo_warehouse
+    client, admin, organization, demo_warehouse
 ):
     from tests.factories import MembershipFactory
 
-    client.force_login(member)
+    client.force_login(admin)
     url = reverse("connections:create", args=["snowflake"])
     client.post(url, {**_form(demo_warehouse), "action": "test"})
-    other = MembershipFactory(organization=organization).user
+    other = MembershipFactory(organization=organization, role="admin").user
     client.force_login(other)  # a new session
     response = client.post(url, {**_form(demo_warehouse, password=""), "action": "save"})
     assert "Enter a password or a private key." in response.content.decode()
 
 
 def test_test_then_save_of_a_saved_connection_with_a_new_host_needs_the_password_once(
-    client, member, organization, demo_warehouse
+    client, admin, organization, demo_warehouse
 ):
     from tests.factories import ConnectionFactory
 
@@ -96,7 +96,7 @@ def test_test_then_save_of_a_saved_connection_with_a_new_host_needs_the_password
         configuration={**_form(demo_warehouse), "host": "old-host.example.com"},
         secrets={"password": "the-old-password"},
     )
-    client.force_login(member)
+    client.force_login(admin)
     url = reverse("connections:detail", args=[connection.pk])
     for key in ("name", "password"):
         connection.configuration.pop(key, None)

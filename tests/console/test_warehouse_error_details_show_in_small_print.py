@@ -36,9 +36,9 @@ def test_the_model_editor_shows_the_sentence_and_snowflakes_words_below_it(
 
 
 def test_testing_a_connection_shows_the_sentence_and_snowflakes_words_below_it(
-    client, member, demo_warehouse
+    client, admin, demo_warehouse
 ):
-    client.force_login(member)
+    client.force_login(admin)
     form = {**demo_warehouse, "name": "Demo", "dbname": "NO_SUCH_DB", "action": "test"}
     page = _page(client.post(reverse("connections:create", args=["snowflake"]), form))
     assert (

@@ -21,6 +21,7 @@ ADMIN_MODELS: dict[str, str] = {
     "organizations.auditentry": "audit",
     "organizations.notificationsettings": "notifications",
     "organizations.notificationsent": "sent",
+    "organizations.invitation": "invitation",
     "connections.connection": "warehouse",
     "models_app.sqlmodel": "model",
     "syncs.sync": "sync",

@@ -215,6 +215,23 @@ CASES: dict[str, Case | NotScoped | Elsewhere] = {
         ),
         A_PAGE,
     ),
+    "console:members": Case(
+        "person",
+        {},
+        (
+            Try(statuses=A_PAGE),
+            Try("POST", {"action": "role", "member": "{membership}", "role": "member"}),
+            Try("POST", {"action": "remove", "member": "{membership}"}),
+            Try("POST", {"action": "revoke", "invitation": "{invitation}"}),
+        ),
+        (404,),
+    ),
+    "console:invitation": Elsewhere(
+        "tests/console/test_admins_invite_people_who_join_with_a_link.py",
+        "a bearer link by design: whoever holds it may join as the address it invites (it works "
+        "once, until it expires); someone signed in who opens it is told it is for someone else "
+        "and nothing changes (test_someone_signed_in_is_told_the_link_is_for_someone_else)",
+    ),
     "console:api_keys": Case(
         "person",
         {},

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from connections.models import OAuthLink
 from connections.oauth.links import auth_url_for
+from organizations.members import invitation_create
 from organizations.models import AuditEntry, NotificationSent, NotificationSettings
 from organizations.services import api_key_create
 from syncs.models import Event, RecordError, SyncState, Webhook, WebhookDelivery
@@ -50,6 +51,7 @@ class Organization:
     objects: dict[str, Any] = field(default_factory=dict)
     link_token: str = ""
     api_key: str = ""
+    invitation_token: str = ""
 
     def __getitem__(self, name: str) -> Any:
         return self.objects[name]
@@ -108,6 +110,9 @@ def _everything(organization: Any, name: str) -> Organization:
         webhook=webhook, event=event, next_attempt_at=timezone.now()
     )
     key, raw_key = api_key_create(organization=organization, name=f"{name} key")
+    invitation, invitation_token = invitation_create(
+        organization=organization, email=f"invited@{name}.test", role="member", invited_by=person
+    )
     audit = AuditEntry.objects.create(
         organization=organization,
         actor_label=person.username,
@@ -149,9 +154,11 @@ def _everything(organization: Any, name: str) -> Organization:
             "sent": sent,
             "link": link,
             "idempotent": idempotent,
+            "invitation": invitation,
         },
         link_token=urlsplit(auth_url).path.rsplit("/", 1)[-1],
         api_key=raw_key,
+        invitation_token=invitation_token,
     )
     return made
 

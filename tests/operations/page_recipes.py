@@ -94,6 +94,18 @@ def _link(scenario: Any) -> list[dict[str, Any]]:
     return [{"token": urlsplit(scenario.auth_link).path.rstrip("/").rsplit("/", 1)[-1]}]
 
 
+def _invitation_token(scenario: Any) -> str:
+    from organizations.members import invitation_create
+
+    _, token = invitation_create(
+        organization=scenario.organization,
+        email="invited@sweep.test",
+        role="member",
+        invited_by=scenario.admin,
+    )
+    return token
+
+
 RECIPES: dict[str, Fill] = {
     "connections:done": lambda s: [{"connection_id": pk} for pk in _tools(s)],
     "connections:accounts": lambda s: [
@@ -129,6 +141,7 @@ RECIPES: dict[str, Fill] = {
     "admin:app_list": lambda s: [
         {"app_label": label} for label in {m._meta.app_label for m in admin.site._registry}
     ],
+    "console:invitation": lambda s: [{"token": _invitation_token(s)}],
     "admin:auth_user_password_change": lambda s: [
         {"id": pk} for pk in _ids(get_user_model().objects.all())
     ],
@@ -142,6 +155,8 @@ ALSO_FINE: dict[str, set[int]] = {
     # session's.
     "social:link": {410},
     "social:link_done": {404},
+    # Opened signed in (as the admin, as the member): "this invitation is for someone else".
+    "console:invitation": {403},
 }
 
 SKIPPED: dict[str, str] = {

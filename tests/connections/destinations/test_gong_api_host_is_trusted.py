@@ -100,10 +100,10 @@ def test_a_saved_untrusted_api_base_gets_no_call_and_no_token(sandbox, http, org
 
 
 def test_a_token_answer_naming_an_untrusted_host_connects_nothing_and_sends_it_nothing(
-    sandbox, http, member, vendors
+    sandbox, http, admin, vendors
 ):
     sandbox.app.emulators["gong"].customer_api_base = _decoy(sandbox)
-    client = console_client(member)
+    client = console_client(admin)
     clear_request_log(http, sandbox)
 
     response = connect(client, http, "gong", name="Gong")
