@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -16,11 +18,41 @@ from organizations.models import (
 )
 from organizations.services import api_key_assign_new_secret, api_key_audit
 
+# Roles change and people leave on the console's Settings → Members page: its services keep
+# every organization an admin (under a row lock) and write the audit trail. The admin adds
+# memberships (a superuser setting up an organization) and shows them.
+MEMBERS_PAGE = (
+    "Change roles and remove people on Settings → Members in the console, which keeps the "
+    "organization an admin and records who did it."
+)
+
+
+class MembershipsThroughTheMembersPage:
+    """A saved membership's person, organization and role are read-only; none is deleted."""
+
+    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> Any:
+        fields = list(super().get_readonly_fields(request, obj))  # type: ignore[misc]
+        if obj is not None:
+            fields += [name for name in ("user", "organization", "role") if name not in fields]
+        return fields
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
 
 class MembershipInline(OrganizationScopedMixin, admin.TabularInline):
+    """New memberships are added here; existing ones are shown, not changed or deleted."""
+
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
+    verbose_name_plural = f"memberships ({MEMBERS_PAGE})"
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(Organization)
@@ -37,7 +69,9 @@ class OrganizationAdmin(OrganizationScopedAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(OrganizationScopedAdmin):
+class MembershipAdmin(MembershipsThroughTheMembersPage, OrganizationScopedAdmin):
+    """Memberships are added here and read; roles change on the console's Members page."""
+
     list_display = ["user", "organization", "role", "created_at"]
     list_filter = ["role", "organization"]
     search_fields = ["user__username", "user__email", "organization__name"]
