@@ -84,7 +84,7 @@ class JoinForm(forms.Form):
         return data
 
 
-def _time_zone_choices() -> list[tuple[str, str]]:
+def time_zone_choices() -> list[tuple[str, str]]:
     from zoneinfo import available_timezones
 
     zones = sorted(zone for zone in available_timezones() if "/" in zone or zone == "UTC")
@@ -94,7 +94,7 @@ def _time_zone_choices() -> list[tuple[str, str]]:
 class OrganizationSettingsForm(forms.Form):
     name = forms.CharField(max_length=200, label="Name")
     time_zone = forms.ChoiceField(
-        choices=_time_zone_choices,
+        choices=time_zone_choices,
         label="Time zone",
         help_text="Schedules are read in it: “daily at 9:00” is 9:00 there.",
         error_messages={

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from console.admin_mixins import OrganizationScopedAdmin, OrganizationScopedMixin
+from console.forms import time_zone_choices
 from organizations.models import (
     ApiKey,
     AuditEntry,
@@ -16,7 +18,7 @@ from organizations.models import (
     NotificationSettings,
     Organization,
 )
-from organizations.services import api_key_assign_new_secret, api_key_audit
+from organizations.services import api_key_assign_new_secret, api_key_audit, organization_update
 
 # Roles change and people leave on the console's Settings → Members page: its services keep
 # every organization an admin (under a row lock) and write the audit trail. The admin adds
@@ -55,8 +57,26 @@ class MembershipInline(OrganizationScopedMixin, admin.TabularInline):
         return False
 
 
+class OrganizationAdminForm(forms.ModelForm):
+    """The time zone from the list schedules can read (as on Settings → Organization)."""
+
+    time_zone = forms.ChoiceField(choices=time_zone_choices)
+
+    class Meta:
+        model = Organization
+        fields = ["name", "time_zone"]
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        taken = Organization.objects.filter(name__iexact=name).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError("Another organization on this server has that name.")
+        return name
+
+
 @admin.register(Organization)
 class OrganizationAdmin(OrganizationScopedAdmin):
+    form = OrganizationAdminForm
     organization_lookup = "pk"
     list_display = ["name", "id", "created_at"]
     search_fields = ["name", "id"]
@@ -66,6 +86,14 @@ class OrganizationAdmin(OrganizationScopedAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         # A new organization belongs to nobody yet: the installation's superusers make them.
         return bool(request.user.is_superuser) and super().has_add_permission(request)
+
+    def save_model(self, request: HttpRequest, obj: Organization, form: Any, change: bool) -> None:
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # Through the service, as on Settings → Organization: the audit trail, and the next
+        # runs of scheduled syncs moved to the new time zone.
+        organization_update(organization=obj, name=obj.name, time_zone=obj.time_zone)
 
 
 @admin.register(Membership)

@@ -82,3 +82,24 @@ def test_a_member_gets_the_page_naming_the_admins_and_nothing_changes(
     assert admin.get_username() in response.content.decode()
     organization.refresh_from_db()
     assert organization.name != "Hijacked"
+
+
+def test_the_django_admin_changes_them_through_the_same_service(client, superuser, organization):
+    sync = SyncFactory(
+        organization=organization, schedule={"frequency": "daily", "hour": 9, "minute": 0}
+    )
+    client.force_login(superuser)
+    url = reverse("admin:organizations_organization_change", args=[organization.pk])
+    form = {
+        "name": organization.name,
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+    }
+    refused = client.post(url, {**form, "time_zone": "Mars/Olympus"})
+    assert refused.status_code == 200  # the form again, with the error
+    assert client.post(url, {**form, "time_zone": "Asia/Tokyo"}).status_code == 302
+    organization.refresh_from_db()
+    assert organization.time_zone == "Asia/Tokyo"
+    assert AuditEntry.objects.get(object_type="organization").actor == superuser
+    sync.refresh_from_db()
+    assert sync.next_run_at.astimezone(ZoneInfo("Asia/Tokyo")).hour == 9
