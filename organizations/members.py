@@ -125,6 +125,26 @@ def _audit_member(
     )
 
 
+def _invitations_by_revoke(organization: Organization, user: Any) -> None:
+    """An admin who stops being one can't come back through a link they made (admins see each
+    new link to copy): their open invitations are withdrawn with them."""
+    for invitation in Invitation.objects.select_for_update().filter(
+        organization=organization,
+        invited_by=user,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+    ):
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        _audit_member(
+            organization,
+            "revoked the invitation",
+            object_id=invitation.pk,
+            name=invitation.email,
+            changes={"why": f"{user.get_username()}, who invited them, is no longer an admin"},
+        )
+
+
 def membership_role_change(
     *, organization: Organization, membership: Membership, role: str
 ) -> Membership:
@@ -142,6 +162,8 @@ def membership_role_change(
             raise ValidationError(_last_admin(membership, organization))
         membership.role = role
         membership.save(update_fields=["role"])
+        if role != Membership.Role.ADMIN:
+            _invitations_by_revoke(organization, membership.user)
         _audit_member(
             organization,
             "changed",
@@ -169,6 +191,7 @@ def membership_remove(*, organization: Organization, membership: Membership) -> 
             raise ValidationError(_last_admin(membership, organization))
         name, role = user.get_username(), membership.role
         membership.delete()
+        _invitations_by_revoke(organization, user)
         for notification_settings in NotificationSettings.objects.filter(organization=organization):
             notification_settings.recipients.remove(user)
         deactivated = not (user.is_staff or user.is_superuser)
@@ -288,8 +311,9 @@ def invitation_email(*, invitation: Invitation, link: str) -> str:
         f"{invitation.expires_at:%H:%M} UTC. If you "
         "didn't expect it, ignore this e-mail.\n"
     )
-    if settings.EMAIL_BACKEND in UNDELIVERED_BACKENDS:  # the demo's: printed, not delivered
-        send_mail(f"Join {organization} on Syncline", body, None, [invitation.email])
+    if settings.EMAIL_BACKEND in UNDELIVERED_BACKENDS:
+        # Not "sent" to the console or a file either: that would put a working link into the
+        # web process's logs, for anyone who reads them to join with.
         return (
             f"E-mail is not set up on this Syncline (EMAIL_BACKEND), so nothing reaches "
             f"{invitation.email}: copy the link and send it yourself."

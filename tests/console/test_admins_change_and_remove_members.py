@@ -197,3 +197,31 @@ def test_another_organizations_invitation_cannot_be_revoked(client, admin):
     assert response.status_code == 404
     invitation.refresh_from_db()
     assert invitation.revoked_at is None
+
+
+@pytest.mark.parametrize("leaves", ["demoted", "removed"])
+def test_an_admin_who_stops_being_one_cant_come_back_through_a_link_they_made(
+    admin, organization, leaves
+):
+    mallory = MembershipFactory(organization=organization, role="admin").user
+    _, token = invitation_create(
+        organization=organization, email="mallory.alt@example.com", role="admin", invited_by=mallory
+    )
+    _, kept = invitation_create(
+        organization=organization, email="ana@example.com", role="member", invited_by=admin
+    )
+    if leaves == "demoted":
+        membership_role_change(
+            organization=organization, membership=mallory.membership, role="member"
+        )
+    else:
+        membership_remove(organization=organization, membership=mallory.membership)
+    from organizations.members import InvitationRefused
+
+    with pytest.raises(InvitationRefused, match="withdrawn"):
+        invitation_accept(token=token, password="a-long-new-password-1")
+    assert not Membership.objects.filter(user__username="mallory.alt@example.com").exists()
+    assert AuditEntry.objects.filter(
+        action="revoked the invitation", object_name="mallory.alt@example.com"
+    ).exists()
+    invitation_accept(token=kept, password="a-long-new-password-2")  # others' links still work

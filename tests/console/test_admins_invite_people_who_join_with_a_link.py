@@ -264,3 +264,17 @@ def test_without_e_mail_set_up_the_page_says_to_send_the_link_yourself(client, a
     assert link
     assert "E-mail is not set up on this Syncline (EMAIL_BACKEND)" in page.content.decode()
     assert "It was also e-mailed" not in page.content.decode()
+
+
+def test_with_e_mail_not_set_up_the_link_is_not_printed_into_the_logs(
+    client, admin, settings, capsys
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    client.force_login(admin)
+    page = client.post(
+        "/settings/members/", {"action": "invite", "email": "ana@example.com", "role": "member"}
+    ).content.decode()
+    token = re.search(r"/invitations/([A-Za-z0-9_-]+)", page).group(1)
+    captured = capsys.readouterr()
+    assert token not in captured.out + captured.err
+    assert "E-mail is not set up on this Syncline (EMAIL_BACKEND)" in page
