@@ -69,7 +69,8 @@ class OrganizationAdminForm(forms.ModelForm):
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())
         taken = Organization.objects.filter(name__iexact=name).exclude(pk=self.instance.pk)
-        if taken.exists():
+        unchanged = self.instance.pk and name.lower() == (self.initial.get("name") or "").lower()
+        if not unchanged and taken.exists():
             raise forms.ValidationError("Another organization on this server has that name.")
         return name
 

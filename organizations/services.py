@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -176,15 +176,16 @@ def organization_update(*, organization: Organization, name: str, time_zone: str
     """
     from zoneinfo import available_timezones
 
-    from organizations.audit import audit_record, changes_between
-
     name = " ".join(name.split())
     errors: dict[str, list[str]] = {}
     if not name:
         errors["name"] = ["Give the organization a name."]
     elif len(name) > 200:
         errors["name"] = ["Keep the name under 200 characters."]
-    elif Organization.objects.filter(name__iexact=name).exclude(pk=organization.pk).exists():
+    elif (
+        name.lower() != organization.name.lower()
+        and Organization.objects.filter(name__iexact=name).exclude(pk=organization.pk).exists()
+    ):
         errors["name"] = ["Another organization on this server has that name; choose another."]
     if time_zone not in available_timezones():
         errors["time_zone"] = [
@@ -192,6 +193,19 @@ def organization_update(*, organization: Organization, name: str, time_zone: str
         ]
     if errors:
         raise ValidationError(errors)
+    try:
+        _organization_save(organization, name, time_zone)
+    except IntegrityError:  # the same name taken at the same moment
+        raise ValidationError(
+            {"name": ["Another organization on this server has that name; choose another."]}
+        ) from None
+    organization.name, organization.time_zone = name, time_zone
+    return organization
+
+
+def _organization_save(organization: Organization, name: str, time_zone: str) -> None:
+    from organizations.audit import audit_record, changes_between
+
     with transaction.atomic():
         locked = Organization.objects.select_for_update().get(pk=organization.pk)
         before = {"name": locked.name, "time zone": locked.time_zone}
@@ -211,5 +225,3 @@ def organization_update(*, organization: Organization, name: str, time_zone: str
             from syncs.services import sync_next_runs_recompute
 
             sync_next_runs_recompute(organization=locked)
-    organization.name, organization.time_zone = name, time_zone
-    return organization

@@ -923,8 +923,13 @@ def sync_next_runs_recompute(*, organization: Organization) -> int:
             following = _next_run_at(sync)
         except ValueError:
             following = None  # a schedule saved before validation: the sync page says so
-        if following != sync.next_run_at:
-            Sync.objects.filter(pk=sync.pk).update(next_run_at=following)
+        if following == sync.next_run_at:
+            continue
+        # A run already due keeps its time, so the next tick still starts it; and the update
+        # is conditional, like the tick's own claim, so neither overwrites the other.
+        Sync.objects.filter(pk=sync.pk, next_run_at=sync.next_run_at).exclude(
+            next_run_at__lte=timezone.now()
+        ).update(next_run_at=following)
     return len(syncs)
 
 

@@ -103,3 +103,27 @@ def test_the_django_admin_changes_them_through_the_same_service(client, superuse
     assert AuditEntry.objects.get(object_type="organization").actor == superuser
     sync.refresh_from_db()
     assert sync.next_run_at.astimezone(ZoneInfo("Asia/Tokyo")).hour == 9
+
+
+def test_a_run_already_due_keeps_its_time_so_the_next_tick_starts_it(client, admin, organization):
+    due = timezone.now() - dt.timedelta(minutes=1)
+    sync = SyncFactory(
+        organization=organization,
+        schedule={"frequency": "daily", "hour": 9, "minute": 0},
+        next_run_at=due,
+    )
+    client.force_login(admin)
+    client.post(URL, {"name": organization.name, "time_zone": "Europe/Paris"})
+    sync.refresh_from_db()
+    assert sync.next_run_at == due
+
+
+def test_a_name_differing_only_in_case_from_an_older_one_still_saves_a_time_zone(
+    client, admin, organization
+):
+    OrganizationFactory(name=organization.name.lower())  # allowed before (case-sensitive unique)
+    client.force_login(admin)
+    response = client.post(URL, {"name": organization.name, "time_zone": "Europe/Paris"})
+    assert response.status_code == 302
+    organization.refresh_from_db()
+    assert organization.time_zone == "Europe/Paris"
