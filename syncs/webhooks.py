@@ -200,23 +200,17 @@ def webhook_delivery_attempt(*, delivery_id: str) -> WebhookDelivery | None:
         return _finish(delivery, failed="The webhook was disabled before this event was sent.")
     # Checked at every send (DNS may now point the name somewhere private), and sent to the
     # address that was checked.
-    target = _pinned(webhook.endpoint)
-    if isinstance(target, str):
-        return _finish(delivery, failed=target)
-    url, host_header, extensions = target
+    targets = _pinned(webhook.endpoint)
+    if isinstance(targets, str):
+        return _finish(delivery, failed=targets)
     body = json.dumps(event_data(delivery.event), separators=(",", ":")).encode()
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "Syncline-Webhooks/1",
         SIGNATURE_HEADER: webhook_signature(webhook.secret, body),
-        **host_header,
     }
     try:
-        # No redirects: one could lead past the host policy.
-        with httpx.Client(
-            timeout=settings.SYNCLINE_WEBHOOK_TIMEOUT_SECONDS, follow_redirects=False
-        ) as client:
-            response = client.post(url, content=body, headers=headers, extensions=extensions)
+        response = _post(targets, body, headers)
     except httpx.HTTPError as error:
         return _retry_or_fail(delivery, None, f"The endpoint could not be reached: {error}")
     if 200 <= response.status_code < 300:
@@ -228,9 +222,10 @@ def webhook_delivery_attempt(*, delivery_id: str) -> WebhookDelivery | None:
     )
 
 
-def _pinned(endpoint: str) -> tuple[httpx.URL, dict[str, str], dict[str, Any]] | str:
-    """Where to send `endpoint`'s delivery: (the URL with the checked address in place of the
-    name, the Host header, the TLS server name), or why not, in a sentence.
+def _pinned(endpoint: str) -> list[tuple[httpx.URL, dict[str, str], dict[str, Any]]] | str:
+    """Where to send `endpoint`'s delivery, one target per checked address, tried in turn:
+    (the URL with the address in place of the name, the Host header, the TLS server name), or
+    why not, in a sentence.
 
     The name is looked up once, by the host policy, and the connection goes to an address that
     lookup returned, so a name can't resolve to a public address for the check and to a private
@@ -249,9 +244,32 @@ def _pinned(endpoint: str) -> tuple[httpx.URL, dict[str, str], dict[str, Any]] |
     if not addresses:
         return f"The endpoint's host {url.host} could not be found; check its spelling."
     if url.host in addresses:  # an address already: nothing to pin
-        return url, {}, {}
+        return [(url, {}, {})]
     extensions = {"sni_hostname": url.host} if url.scheme == "https" else {}
-    return url.copy_with(host=addresses[0]), {"Host": url.netloc.decode("ascii")}, extensions
+    host = {"Host": url.netloc.decode("ascii")}
+    return [(url.copy_with(host=address), host, extensions) for address in addresses]
+
+
+def _post(
+    targets: list[tuple[httpx.URL, dict[str, str], dict[str, Any]]],
+    body: bytes,
+    headers: dict[str, str],
+) -> httpx.Response:
+    """POST to the first checked address that takes the connection (as a client given several
+    addresses for a name would); only a refused or failed connection moves on to the next."""
+    # No redirects: one could lead past the host policy.
+    with httpx.Client(
+        timeout=settings.SYNCLINE_WEBHOOK_TIMEOUT_SECONDS, follow_redirects=False
+    ) as client:
+        for index, (url, host, extensions) in enumerate(targets):
+            try:
+                return client.post(
+                    url, content=body, headers={**headers, **host}, extensions=extensions
+                )
+            except httpx.ConnectError:
+                if index == len(targets) - 1:
+                    raise
+    raise AssertionError("no target")  # pragma: no cover - _pinned returns one at least
 
 
 def _retry_or_fail(

@@ -199,6 +199,31 @@ def test_the_send_goes_to_the_address_the_policy_checked_not_a_second_lookup(
     assert got.signature_valid
 
 
+def test_a_name_with_several_addresses_is_tried_at_each_checked_one_in_turn(
+    organization, monkeypatch
+):
+    """The first address (127.0.0.2: nothing listens there) refuses the connection; the
+    delivery goes to the next one."""
+    import socket
+
+    real = socket.getaddrinfo
+    with webhook_receiver(SECRET) as receiver:
+        port = int(receiver.url.split(":")[2].split("/")[0])
+
+        def two(host, *args, **kwargs):
+            if host != "hooks.example.test":
+                return real(host, *args, **kwargs)
+            return real("127.0.0.2", *args, **kwargs) + real("127.0.0.1", *args, **kwargs)
+
+        endpoint = f"http://hooks.example.test:{port}/hooks/syncline"
+        webhook_create(organization=organization, endpoint=endpoint, secret=SECRET)
+        _completed_event(organization)
+        monkeypatch.setattr(socket, "getaddrinfo", two)
+        outcome = webhook_delivery_attempt(delivery_id=str(WebhookDelivery.objects.get().pk))
+    assert outcome.status == "delivered", outcome.last_error
+    assert len(receiver.received) == 1
+
+
 def test_a_redirect_is_not_followed(organization):
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
     from threading import Thread
