@@ -209,6 +209,8 @@ def test_the_gong_flow_walkthrough_is_clicked_through(
 
     step(page, screenshot, "builder-gong-3-target", "Where in Gong")
     page.get_by_label("Search what Gong offers").fill("Active Users")
+    # htmx filtered the list: checked before its answer lands, the choice would be replaced.
+    expect(page.locator("#target-options .choice")).to_have_count(1)
     page.get_by_label("Flow: Active Users Onboarding").check()
     proceed(page)
     page.get_by_label("Update or create").check()
