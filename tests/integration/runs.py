@@ -93,3 +93,15 @@ def answers_lost(
 
     with after_calls(sandbox, method=method, path_contains=path_contains, then=lose):
         yield lost
+
+
+def busiest_window(calls: list[dict[str, Any]], window: float) -> int:
+    """The most calls the sandbox took within any `window` seconds, by when each reached it
+    (the log's answer time less the call's duration: the sandbox's clock, not a worker's)."""
+    arrivals = sorted(call["at"] - call["duration_ms"] / 1000 for call in calls)
+    busiest, first = 0, 0
+    for last, arrived in enumerate(arrivals):
+        while arrived - arrivals[first] >= window:
+            first += 1
+        busiest = max(busiest, last - first + 1)
+    return busiest

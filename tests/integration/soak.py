@@ -62,7 +62,7 @@ from tests.connections.destinations.linkedin_support import (
 from tests.connections.destinations.salesforce_support import connection_for, oauth_tokens
 from tests.engine_fixtures import sync_over_query
 from tests.integration.oauth import salesloft_oauth
-from tests.integration.runs import request_log
+from tests.integration.runs import busiest_window, request_log
 from tests.integration.worker import Worker, database_url
 
 VENDORS = ("salesloft", "gong", "linkedinads", "salesforce")
@@ -576,16 +576,6 @@ def _check_records(
         report.breaches.append(f"{refused.count()} records refused, e.g. {sample}")
 
 
-def _busiest(calls: list[dict[str, Any]], window: float) -> int:
-    arrivals = sorted(call["at"] - call["duration_ms"] / 1000 for call in calls)
-    busiest, first = 0, 0
-    for last, arrived in enumerate(arrivals):
-        while arrived - arrivals[first] >= window:
-            first += 1
-        busiest = max(busiest, last - first + 1)
-    return busiest
-
-
 def _check_limits(
     http: httpx.Client, sandbox: RunningSandbox, connections: dict[str, Connection], report: Report
 ) -> None:
@@ -614,7 +604,11 @@ def _check_limits(
                 and e["fault"] in ("", "lost_answer")
                 and e["status"] != 429
             ]
-            report.busiest[vendor] = (_busiest(taken, float(window)), int(limit), float(window))
+            report.busiest[vendor] = (
+                busiest_window(taken, float(window)),
+                int(limit),
+                float(window),
+            )
     for connection in connections.values():
         connection.refresh_from_db()
         if connection.status == Connection.Status.NEEDS_AUTH:

@@ -6,15 +6,13 @@ the pair go over it."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from config.services_probe import redis_url
 from connections.destinations.salesloft.client import team_bucket
 from syncs.models import SyncExecution
 from tests.integration.oauth import salesloft_oauth
-from tests.integration.runs import request_log, stored
+from tests.integration.runs import busiest_window, request_log, stored
 from tests.integration.worker import worker
 
 pytestmark = [
@@ -38,18 +36,6 @@ def people(order: str) -> str:
         "SELECT email, first_name FROM users WHERE email IN (SELECT DISTINCT email FROM users "
         f"WHERE {VALID} ORDER BY email {order} LIMIT {EACH})"
     )
-
-
-def busiest_window(calls: list[dict[str, Any]], window: float) -> int:
-    """The most calls the sandbox took within any `window` seconds, by when each reached it
-    (the log's answer time less the call's duration: the sandbox's clock, not a worker's)."""
-    arrivals = sorted(call["at"] - call["duration_ms"] / 1000 for call in calls)
-    busiest, first = 0, 0
-    for last, arrived in enumerate(arrivals):
-        while arrived - arrivals[first] >= window:
-            first += 1
-        busiest = max(busiest, last - first + 1)
-    return busiest
 
 
 def test_two_workers_syncing_into_one_team_never_exceed_its_budget_together(
