@@ -18,7 +18,12 @@ from organizations.models import (
     NotificationSettings,
     Organization,
 )
-from organizations.services import api_key_assign_new_secret, api_key_audit, organization_update
+from organizations.services import (
+    api_key_assign_new_secret,
+    api_key_audit,
+    organization_name_problem,
+    organization_update,
+)
 
 # Roles change and people leave on the console's Settings → Members page: its services keep
 # every organization an admin (under a row lock) and write the audit trail. The admin adds
@@ -68,10 +73,11 @@ class OrganizationAdminForm(forms.ModelForm):
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())
-        taken = Organization.objects.filter(name__iexact=name).exclude(pk=self.instance.pk)
-        unchanged = self.instance.pk and name.lower() == (self.initial.get("name") or "").lower()
-        if not unchanged and taken.exists():
-            raise forms.ValidationError("Another organization on this server has that name.")
+        if self.instance.pk:  # a new one is named as the database allows
+            saved = Organization.objects.get(pk=self.instance.pk)
+            problem = organization_name_problem(organization=saved, name=name)
+            if problem:
+                raise forms.ValidationError(problem)
         return name
 
 

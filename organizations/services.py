@@ -168,6 +168,21 @@ def api_key_create_named(
     return api_key_create(organization=organization, name=name, created_by=created_by)
 
 
+def organization_name_problem(*, organization: Organization, name: str) -> str:
+    """Why `name` (spaces already collapsed) can't be the organization's, or "". Names are
+    unique whatever their case; one that differed only in case before this rule keeps its own."""
+    if not name:
+        return "Give the organization a name."
+    if len(name) > 200:
+        return "Keep the name under 200 characters."
+    if (
+        name.lower() != organization.name.lower()
+        and Organization.objects.filter(name__iexact=name).exclude(pk=organization.pk).exists()
+    ):
+        return "Another organization on this server has that name; choose another."
+    return ""
+
+
 def organization_update(*, organization: Organization, name: str, time_zone: str) -> Organization:
     """An organization's name and time zone, changed by an admin; refused in a sentence.
 
@@ -178,15 +193,9 @@ def organization_update(*, organization: Organization, name: str, time_zone: str
 
     name = " ".join(name.split())
     errors: dict[str, list[str]] = {}
-    if not name:
-        errors["name"] = ["Give the organization a name."]
-    elif len(name) > 200:
-        errors["name"] = ["Keep the name under 200 characters."]
-    elif (
-        name.lower() != organization.name.lower()
-        and Organization.objects.filter(name__iexact=name).exclude(pk=organization.pk).exists()
-    ):
-        errors["name"] = ["Another organization on this server has that name; choose another."]
+    problem = organization_name_problem(organization=organization, name=name)
+    if problem:
+        errors["name"] = [problem]
     if time_zone not in available_timezones():
         errors["time_zone"] = [
             "Choose a time zone from the list, such as Europe/Paris or America/New_York."
